@@ -1,0 +1,438 @@
+//! Alibaba Cloud **RPC** signature: HMAC-SHA1, `SignatureVersion=1.0`, signature in the query.
+//!
+//! HMAC-SHA1 is a legacy algorithm; it is what RPC-style APIs accept. Prefer
+//! [`acs3`](super::acs3) where the API supports it.
+//!
+//! ```text
+//! CanonicalQuery = sorted params, percentEncode(name) "=" percentEncode(value) joined by '&'
+//! StringToSign   = Method "&" percentEncode("/") "&" percentEncode(CanonicalQuery)
+//! Signature      = Base64(HMAC-SHA1(AccessKeySecret + "&", StringToSign))
+//! ```
+//! Reference: Alibaba Cloud ECS API reference, *Request signatures* (RPC).
+
+use std::fmt;
+use std::sync::Arc;
+
+use hmac::{Hmac, Mac};
+use percent_encoding::utf8_percent_encode;
+use sha1::Sha1;
+
+use super::acs3::check_setting;
+use crate::encoding::{base64_into, form_decode, percent_encode_into, RFC3986_UNRESERVED};
+use crate::mac::hmac_sha1;
+use crate::signer::{OutputBuilder, Text};
+use crate::{
+    timefmt, CanonicalRequest, Credentials, Error, Payload, Signer, SigningContext, SigningOutput,
+};
+
+/// The value of `SignatureMethod`.
+pub const SIGNATURE_METHOD: &str = "HMAC-SHA1";
+/// The value of `SignatureVersion`.
+pub const SIGNATURE_VERSION: &str = "1.0";
+
+const SCHEME: &str = "Alibaba RPC HMAC-SHA1";
+
+/// Names of the query parameters this scheme adds.
+pub mod param {
+    /// The API operation.
+    pub const ACTION: &str = "Action";
+    /// The response format.
+    pub const FORMAT: &str = "Format";
+    /// The API version.
+    pub const VERSION: &str = "Version";
+    /// The signing time, `yyyy-MM-ddTHH:mm:ssZ`.
+    pub const TIMESTAMP: &str = "Timestamp";
+    /// The nonce.
+    pub const SIGNATURE_NONCE: &str = "SignatureNonce";
+    /// The STS token.
+    pub const SECURITY_TOKEN: &str = "SecurityToken";
+    /// `HMAC-SHA1`.
+    pub const SIGNATURE_METHOD: &str = "SignatureMethod";
+    /// `1.0`.
+    pub const SIGNATURE_VERSION: &str = "SignatureVersion";
+    /// The access key id.
+    pub const ACCESS_KEY_ID: &str = "AccessKeyId";
+    /// The signature.
+    pub const SIGNATURE: &str = "Signature";
+}
+
+const RESERVED: [&str; 10] = [
+    param::ACTION,
+    param::FORMAT,
+    param::VERSION,
+    param::TIMESTAMP,
+    param::SIGNATURE_NONCE,
+    param::SECURITY_TOKEN,
+    param::SIGNATURE_METHOD,
+    param::SIGNATURE_VERSION,
+    param::ACCESS_KEY_ID,
+    param::SIGNATURE,
+];
+
+/// Signs RPC-style requests (`GET` with every parameter in the query, or `POST` with the
+/// API parameters in an `application/x-www-form-urlencoded` body, which is signed too).
+///
+/// The request's query holds the API parameters; the signer adds `Action`, `Format`,
+/// `Version`, `Timestamp`, `SignatureNonce`, `SecurityToken` (with STS),
+/// `SignatureMethod`, `SignatureVersion`, `AccessKeyId` and `Signature`. Send
+/// [`SigningOutput::query_string`] as the query; the body is sent unchanged.
+///
+/// ```
+/// use cloudsign::{alibaba::RpcSigner, CanonicalRequest, Credentials, Signer, SigningContext};
+///
+/// let signer = RpcSigner::builder(Credentials::new("testid", "testsecret")?)
+///     .action("DescribeRegions")
+///     .version("2014-05-26")
+///     .format("XML")
+///     .build()?;
+/// let req = CanonicalRequest::builder().host("ecs.aliyuncs.com").build()?;
+/// let time = time::macros::datetime!(2016-02-23 12:46:24 UTC);
+/// let out = signer.sign(&req, &SigningContext::new(time, "3ee8c1b8-83d3-44af-a94f-4e0ad82fd6cf"))?;
+/// assert_eq!(out.signature(), "OLeaidS1JvxuMvnyHOwuJ+uX5qY=");
+/// assert!(out.query_string().ends_with("&Signature=OLeaidS1JvxuMvnyHOwuJ%2BuX5qY%3D"));
+/// # Ok::<(), cloudsign::Error>(())
+/// ```
+#[derive(Clone)]
+pub struct RpcSigner {
+    credentials: Credentials,
+    action: Arc<str>,
+    version: Arc<str>,
+    format: Arc<str>,
+    mac: Hmac<Sha1>,
+}
+
+impl fmt::Debug for RpcSigner {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("RpcSigner")
+            .field("credentials", &self.credentials)
+            .field("action", &&*self.action)
+            .field("version", &&*self.version)
+            .field("format", &&*self.format)
+            .finish_non_exhaustive()
+    }
+}
+
+/// Builds an [`RpcSigner`]; checks are deferred to [`build`](Self::build).
+#[derive(Clone, Debug)]
+pub struct RpcSignerBuilder {
+    credentials: Credentials,
+    action: Option<String>,
+    version: Option<String>,
+    format: String,
+}
+
+impl RpcSigner {
+    /// A builder; `action` and `version` are required, `format` defaults to `JSON`.
+    pub fn builder(credentials: Credentials) -> RpcSignerBuilder {
+        RpcSignerBuilder {
+            credentials,
+            action: None,
+            version: None,
+            format: "JSON".to_owned(),
+        }
+    }
+
+    /// The same signer for another operation of the same API.
+    ///
+    /// # Errors
+    /// [`Error::InvalidSetting`] if `action` is empty or holds a control character.
+    pub fn with_action(&self, action: &str) -> Result<Self, Error> {
+        check_setting("action", action)?;
+        let mut s = self.clone();
+        s.action = Arc::from(action);
+        Ok(s)
+    }
+}
+
+impl RpcSignerBuilder {
+    /// The API operation, `Action` (required).
+    pub fn action(mut self, action: impl Into<String>) -> Self {
+        self.action = Some(action.into());
+        self
+    }
+
+    /// The API version, `Version` (required).
+    pub fn version(mut self, version: impl Into<String>) -> Self {
+        self.version = Some(version.into());
+        self
+    }
+
+    /// The response format, `Format` (default `JSON`; the official SDKs send `json`).
+    pub fn format(mut self, format: impl Into<String>) -> Self {
+        self.format = format.into();
+        self
+    }
+
+    /// Builds the signer.
+    ///
+    /// # Errors
+    /// [`Error::InvalidSetting`] if a setting is missing, empty or holds a control character.
+    pub fn build(self) -> Result<RpcSigner, Error> {
+        let action = self.action.unwrap_or_default();
+        let version = self.version.unwrap_or_default();
+        check_setting("action", &action)?;
+        check_setting("version", &version)?;
+        check_setting("format", &self.format)?;
+        let mut key = String::with_capacity(self.credentials.secret().expose_secret().len() + 1);
+        key.push_str(self.credentials.secret().expose_secret());
+        key.push('&');
+        let mac = hmac_sha1(key.as_bytes());
+        Ok(RpcSigner {
+            credentials: self.credentials,
+            action: Arc::from(action),
+            version: Arc::from(version),
+            format: Arc::from(self.format),
+            mac,
+        })
+    }
+}
+
+impl Signer for RpcSigner {
+    fn algorithm(&self) -> &'static str {
+        SIGNATURE_METHOD
+    }
+
+    fn sign(&self, req: &CanonicalRequest, ctx: &SigningContext) -> Result<SigningOutput, Error> {
+        let method = req.method();
+        if method != "GET" && method != "POST" {
+            return Err(Error::UnsupportedMethod {
+                scheme: SCHEME,
+                method: method.to_owned(),
+            });
+        }
+        let form = form_params(req)?;
+        let nonce = ctx.nonce();
+        if nonce.is_empty() || nonce.chars().any(char::is_control) {
+            return Err(Error::InvalidNonce {
+                scheme: SCHEME,
+                reason: "must be non-empty, without control characters",
+            });
+        }
+        let timestamp = timefmt::iso8601(ctx.time(), SCHEME)?;
+        let token = self.credentials.security_token();
+
+        // (name, value, sent in the query?)
+        let mut params: Vec<(&str, &str, bool)> =
+            Vec::with_capacity(req.query().len() + form.len() + 9);
+        params.push((param::ACTION, &self.action, true));
+        params.push((param::FORMAT, &self.format, true));
+        params.push((param::VERSION, &self.version, true));
+        params.push((param::TIMESTAMP, timestamp.as_str(), true));
+        params.push((param::SIGNATURE_NONCE, nonce, true));
+        if let Some(t) = token {
+            params.push((param::SECURITY_TOKEN, t.expose_secret(), true));
+        }
+        params.push((param::SIGNATURE_METHOD, SIGNATURE_METHOD, true));
+        params.push((param::SIGNATURE_VERSION, SIGNATURE_VERSION, true));
+        params.push((param::ACCESS_KEY_ID, self.credentials.access_key_id(), true));
+        for (k, v) in req.query() {
+            if RESERVED.contains(&k.as_str()) {
+                return Err(Error::ReservedName {
+                    scheme: SCHEME,
+                    name: k.clone(),
+                });
+            }
+            params.push((k, v, true));
+        }
+        params.extend(form.iter().map(|(k, v)| (k.as_str(), v.as_str(), false)));
+        params.sort_by(|a, b| a.0.cmp(b.0));
+        if let Some(w) = params.windows(2).find(|w| w[0].0 == w[1].0) {
+            return Err(Error::DuplicateParameter {
+                scheme: SCHEME,
+                name: w[0].0.to_owned(),
+            });
+        }
+
+        let encoded_len: usize = params
+            .iter()
+            .map(|(k, v, _)| k.len() + 3 * v.len() + 2)
+            .sum();
+        let mut out = OutputBuilder::new(3 * encoded_len + 128, 0, 10);
+
+        // String to sign: the canonical query, percent-encoded a second time. Encoding an
+        // already encoded text only turns each '%' into "%25", so it is written in one pass.
+        let start = out.pos();
+        let b = out.buf();
+        b.push_str(method);
+        b.push_str("&%2F&");
+        for (i, (k, v, _)) in params.iter().enumerate() {
+            if i > 0 {
+                b.push_str("%26");
+            }
+            encode_twice_into(b, k);
+            b.push_str("%3D");
+            encode_twice_into(b, v);
+        }
+        let sts = start..out.pos();
+        out.set_string_to_sign(Text::Span(sts.clone()));
+
+        let mut mac = self.mac.clone();
+        mac.update(out.str_of(&sts).as_bytes());
+        let sig_b64 = Base64Sha1::new(&mac.finalize().into_bytes().into());
+        let start = out.pos();
+        out.buf().push_str(sig_b64.as_str());
+        let sig = start..out.pos();
+        out.set_signature(Text::Span(sig.clone()));
+
+        // The query to send: everything but the form parameters, then the signature.
+        let start = out.pos();
+        let mut first = true;
+        for (k, v, in_query) in &params {
+            if !in_query {
+                continue;
+            }
+            if !first {
+                out.buf().push('&');
+            }
+            first = false;
+            percent_encode_into(out.buf(), k, RFC3986_UNRESERVED);
+            out.buf().push('=');
+            percent_encode_into(out.buf(), v, RFC3986_UNRESERVED);
+        }
+        out.buf().push_str("&Signature=");
+        percent_encode_into(out.buf(), sig_b64.as_str(), RFC3986_UNRESERVED);
+        out.set_query_string(out.since(start));
+
+        let start = out.pos();
+        out.buf().push_str(timestamp.as_str());
+        let ts = out.since(start);
+        out.query_param(param::ACTION, Text::Shared(self.action.clone()));
+        out.query_param(param::FORMAT, Text::Shared(self.format.clone()));
+        out.query_param(param::VERSION, Text::Shared(self.version.clone()));
+        out.query_param(param::TIMESTAMP, ts);
+        out.query_param(
+            param::SIGNATURE_NONCE,
+            Text::Shared(ctx.nonce_shared().clone()),
+        );
+        if let Some(t) = token {
+            out.query_param(param::SECURITY_TOKEN, Text::Shared(t.shared()));
+        }
+        out.query_param(param::SIGNATURE_METHOD, Text::Static(SIGNATURE_METHOD));
+        out.query_param(param::SIGNATURE_VERSION, Text::Static(SIGNATURE_VERSION));
+        out.query_param(
+            param::ACCESS_KEY_ID,
+            Text::Shared(self.credentials.access_key_id_shared().clone()),
+        );
+        out.query_param(param::SIGNATURE, Text::Span(sig));
+        Ok(out.finish())
+    }
+}
+
+/// Base64 of a 20-byte HMAC-SHA1, on the stack (28 characters).
+struct Base64Sha1([u8; 28]);
+
+impl Base64Sha1 {
+    fn new(mac: &[u8; 20]) -> Self {
+        use base64::Engine as _;
+        let mut buf = [0u8; 28];
+        // 20 bytes always encode to exactly 28 characters; the result is never short.
+        let _ = base64::engine::general_purpose::STANDARD.encode_slice(mac, &mut buf);
+        Base64Sha1(buf)
+    }
+
+    fn as_str(&self) -> &str {
+        std::str::from_utf8(&self.0).unwrap_or_default()
+    }
+}
+
+/// `percentEncode(percentEncode(s))`: the first pass writes unreserved characters and
+/// `%XX`; the second keeps the former and turns each `%` into `%25`.
+fn encode_twice_into(out: &mut String, s: &str) {
+    for chunk in utf8_percent_encode(s, RFC3986_UNRESERVED) {
+        if let Some(hex) = chunk.strip_prefix('%') {
+            out.push_str("%25");
+            out.push_str(hex);
+        } else {
+            out.push_str(chunk);
+        }
+    }
+}
+
+/// The parameters of a form body (empty for no body).
+fn form_params(req: &CanonicalRequest) -> Result<Vec<(String, String)>, Error> {
+    let body = match req.payload() {
+        Payload::Bytes(b) if b.is_empty() => return Ok(Vec::new()),
+        Payload::Bytes(b) => b,
+        _ => {
+            return Err(Error::UnsupportedBody {
+                scheme: SCHEME,
+                reason: "the form body's parameters are signed: give the body bytes",
+            })
+        }
+    };
+    if req.method() != "POST" {
+        return Err(Error::UnsupportedBody {
+            scheme: SCHEME,
+            reason: "only a POST request carries a form body",
+        });
+    }
+    let is_form = req.header("content-type").is_some_and(|ct| {
+        ct.split(';').next().is_some_and(|m| {
+            m.trim()
+                .eq_ignore_ascii_case("application/x-www-form-urlencoded")
+        })
+    });
+    if !is_form {
+        return Err(Error::UnsupportedBody {
+            scheme: SCHEME,
+            reason: "a body must be application/x-www-form-urlencoded (and say so in Content-Type)",
+        });
+    }
+    let text = std::str::from_utf8(body).map_err(|_| Error::UnsupportedBody {
+        scheme: SCHEME,
+        reason: "the form body is not UTF-8",
+    })?;
+    let mut params = Vec::new();
+    for pair in text.split('&').filter(|p| !p.is_empty()) {
+        let (k, v) = pair.split_once('=').unwrap_or((pair, ""));
+        let (Some(k), Some(v)) = (form_decode(k), form_decode(v)) else {
+            return Err(Error::UnsupportedBody {
+                scheme: SCHEME,
+                reason: "a form parameter does not decode to UTF-8",
+            });
+        };
+        if RESERVED.contains(&k.as_str()) {
+            return Err(Error::ReservedName {
+                scheme: SCHEME,
+                name: k,
+            });
+        }
+        params.push((k, v));
+    }
+    Ok(params)
+}
+
+/// The string to sign for a complete parameter set (common parameters included), as the
+/// official `get_rpcsignature` computes it.
+///
+/// ```
+/// let sts = cloudsign::alibaba::rpc::string_to_sign("GET", &[("test", "ok"), ("a b", "*~")]);
+/// assert_eq!(sts, "GET&%2F&a%2520b%3D%252A~%26test%3Dok");
+/// ```
+pub fn string_to_sign(method: &str, params: &[(&str, &str)]) -> String {
+    let mut sorted = params.to_vec();
+    sorted.sort_by(|a, b| a.0.cmp(b.0));
+    let mut s = String::new();
+    s.push_str(method);
+    s.push_str("&%2F&");
+    for (i, (k, v)) in sorted.iter().enumerate() {
+        if i > 0 {
+            s.push_str("%26");
+        }
+        encode_twice_into(&mut s, k);
+        s.push_str("%3D");
+        encode_twice_into(&mut s, v);
+    }
+    s
+}
+
+/// `Base64(HMAC-SHA1(secret + "&", string_to_sign))`.
+pub fn signature(secret: &crate::SecretKey, string_to_sign: &str) -> String {
+    let mut key = secret.expose_secret().as_bytes().to_vec();
+    key.push(b'&');
+    let mut mac = hmac_sha1(&key);
+    mac.update(string_to_sign.as_bytes());
+    let mut s = String::new();
+    base64_into(&mut s, &mac.finalize().into_bytes());
+    s
+}

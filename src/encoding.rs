@@ -1,0 +1,155 @@
+//! Percent-encoding sets and hex/Base64/SHA-256 helpers: the one place every signer takes
+//! them from.
+
+use percent_encoding::{percent_decode, utf8_percent_encode, AsciiSet, NON_ALPHANUMERIC};
+use sha2::{Digest, Sha256};
+
+/// RFC 3986 §2.3 unreserved characters (`A-Z a-z 0-9 - . _ ~`) are kept; every other byte of
+/// the UTF-8 text is written `%XX` with upper-case hex. Space is `%20`, `*` is `%2A`.
+///
+/// This is Alibaba's `percentEncode` (ACS3, RPC), Python's `quote(s, safe='~')` and the
+/// encoding Tencent's TC3 document asks for.
+/// <https://www.rfc-editor.org/rfc/rfc3986#section-2.3>
+pub const RFC3986_UNRESERVED: &AsciiSet = &NON_ALPHANUMERIC
+    .remove(b'-')
+    .remove(b'.')
+    .remove(b'_')
+    .remove(b'~');
+
+/// [`RFC3986_UNRESERVED`] plus `/`: for encoding the segments of a path while keeping its
+/// separators.
+pub const RFC3986_PATH: &AsciiSet = &RFC3986_UNRESERVED.remove(b'/');
+
+/// The value encoding of `application/x-www-form-urlencoded` as Python's
+/// `urllib.parse.quote_plus` writes it: the [`RFC3986_UNRESERVED`] set, except that a space
+/// becomes `+` (see [`form_encode_into`]).
+pub const FORM_URLENCODED: &AsciiSet = RFC3986_UNRESERVED;
+
+/// Appends `s` percent-encoded with `set` to `out`.
+pub fn percent_encode_into(out: &mut String, s: &str, set: &'static AsciiSet) {
+    for chunk in utf8_percent_encode(s, set) {
+        out.push_str(chunk);
+    }
+}
+
+/// Appends `s` encoded as a `application/x-www-form-urlencoded` name or value (space as `+`,
+/// everything outside [`FORM_URLENCODED`] as `%XX`).
+pub fn form_encode_into(out: &mut String, s: &str) {
+    for (i, part) in s.split(' ').enumerate() {
+        if i > 0 {
+            out.push('+');
+        }
+        percent_encode_into(out, part, FORM_URLENCODED);
+    }
+}
+
+/// Decodes one `application/x-www-form-urlencoded` name or value (`+` is a space).
+///
+/// Returns `None` when the decoded bytes are not UTF-8.
+pub(crate) fn form_decode(s: &str) -> Option<String> {
+    let replaced;
+    let s = if s.contains('+') {
+        replaced = s.replace('+', " ");
+        replaced.as_str()
+    } else {
+        s
+    };
+    percent_decode(s.as_bytes())
+        .decode_utf8()
+        .ok()
+        .map(|c| c.into_owned())
+}
+
+/// Lowercase hex of `bytes`, appended to `out`.
+pub fn hex_into(out: &mut String, bytes: &[u8]) {
+    const HEX: &[u8; 16] = b"0123456789abcdef";
+    out.reserve(bytes.len() * 2);
+    for &b in bytes {
+        out.push(HEX[(b >> 4) as usize] as char);
+        out.push(HEX[(b & 0x0f) as usize] as char);
+    }
+}
+
+/// Lowercase hex of a SHA-256 digest, on the stack.
+pub fn sha256_hex(data: &[u8]) -> Hex64 {
+    Hex64::from_digest(&Sha256::digest(data).into())
+}
+
+/// Standard Base64 (with padding) of `bytes`, appended to `out`.
+pub fn base64_into(out: &mut String, bytes: &[u8]) {
+    use base64::Engine as _;
+    base64::engine::general_purpose::STANDARD.encode_string(bytes, out);
+}
+
+/// 64 lowercase hex digits of a 32-byte digest, kept on the stack.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub struct Hex64([u8; 64]);
+
+impl Hex64 {
+    /// Hex-encodes a 32-byte digest.
+    pub fn from_digest(digest: &[u8; 32]) -> Self {
+        let mut buf = [0u8; 64];
+        // Cannot fail: the buffer is exactly twice the input.
+        let _ = hex::encode_to_slice(digest, &mut buf);
+        Hex64(buf)
+    }
+
+    /// The digits.
+    pub fn as_str(&self) -> &str {
+        // Hex digits are ASCII, hence UTF-8; the fallback is never taken.
+        std::str::from_utf8(&self.0).unwrap_or_default()
+    }
+}
+
+impl std::fmt::Debug for Hex64 {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// True for 64 lowercase hex digits.
+pub(crate) fn is_sha256_hex(s: &str) -> bool {
+    s.len() == 64 && s.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f'))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn rfc3986_keeps_unreserved_and_encodes_the_rest() {
+        let mut s = String::new();
+        percent_encode_into(&mut s, "aZ9-._~ */+=&中", RFC3986_UNRESERVED);
+        assert_eq!(s, "aZ9-._~%20%2A%2F%2B%3D%26%E4%B8%AD");
+    }
+
+    #[test]
+    fn form_encoding_writes_space_as_plus() {
+        let mut s = String::new();
+        form_encode_into(&mut s, " a b*~/中 ");
+        assert_eq!(s, "+a+b%2A~%2F%E4%B8%AD+");
+        assert_eq!(form_decode(&s).as_deref(), Some(" a b*~/中 "));
+    }
+
+    #[test]
+    fn form_decode_rejects_non_utf8() {
+        assert_eq!(form_decode("%FF"), None);
+        assert_eq!(form_decode("1%2B1%3D2").as_deref(), Some("1+1=2"));
+    }
+
+    #[test]
+    fn hex_and_base64() {
+        let mut s = String::new();
+        hex_into(&mut s, &[0x00, 0xab, 0xff]);
+        assert_eq!(s, "00abff");
+        s.clear();
+        base64_into(&mut s, b"hi?");
+        assert_eq!(s, "aGk/");
+        assert_eq!(
+            sha256_hex(b"").as_str(),
+            "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"
+        );
+        assert!(is_sha256_hex(sha256_hex(b"x").as_str()));
+        assert!(!is_sha256_hex("E3B0"));
+    }
+}

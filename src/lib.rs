@@ -1,0 +1,20 @@
+#![doc = include_str!("../README.md")]
+#![forbid(unsafe_code)]
+#![deny(missing_docs)]
+#![cfg_attr(docsrs, feature(doc_cfg))]
+
+pub mod alibaba;
+mod credentials;
+pub mod encoding;
+mod error;
+pub mod huawei;
+mod mac;
+mod request;
+mod signer;
+pub mod tencent;
+mod timefmt;
+
+pub use credentials::{Credentials, SecretKey, SecurityToken};
+pub use error::Error;
+pub use request::{CanonicalRequest, CanonicalRequestBuilder, Payload};
+pub use signer::{Signer, SigningContext, SigningOutput};

@@ -1,0 +1,385 @@
+//! The neutral request every signer consumes.
+
+use crate::encoding::{is_sha256_hex, sha256_hex, Hex64};
+use crate::Error;
+
+/// What of the body a signer sees.
+#[derive(Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Payload {
+    /// The exact bytes that will be sent (empty for no body).
+    Bytes(Vec<u8>),
+    /// The lowercase-hex SHA-256 of the body, computed elsewhere (e.g. while streaming).
+    Sha256Hex(String),
+    /// The body is not signed (Tencent `X-TC-Content-SHA256: UNSIGNED-PAYLOAD`). Schemes that
+    /// cannot leave the body unsigned refuse it.
+    Unsigned,
+}
+
+impl Payload {
+    /// The lowercase-hex SHA-256 of the body, or `None` for [`Payload::Unsigned`].
+    pub fn sha256_hex(&self) -> Option<Hex64> {
+        match self {
+            Payload::Bytes(b) => Some(sha256_hex(b)),
+            Payload::Sha256Hex(h) => {
+                let mut digest = [0u8; 32];
+                hex::decode_to_slice(h, &mut digest).ok()?;
+                Some(Hex64::from_digest(&digest))
+            }
+            Payload::Unsigned => None,
+        }
+    }
+}
+
+impl std::fmt::Debug for Payload {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Payload::Bytes(b) => write!(f, "Bytes({} bytes)", b.len()),
+            Payload::Sha256Hex(h) => f.debug_tuple("Sha256Hex").field(h).finish(),
+            Payload::Unsigned => f.write_str("Unsigned"),
+        }
+    }
+}
+
+/// An HTTP request as the signers see it: method, host, the path exactly as it will be sent,
+/// ordered query parameters (decoded; each signer encodes them as its scheme requires),
+/// ordered headers (names case-insensitive, repeats allowed) and the payload.
+///
+/// Build one with [`CanonicalRequest::builder`]; `build()` validates everything, so a
+/// `CanonicalRequest` is always well-formed.
+///
+/// ```
+/// use cloudsign::CanonicalRequest;
+///
+/// let req = CanonicalRequest::builder()
+///     .method("POST")
+///     .host("cvm.tencentcloudapi.com")
+///     .header("Content-Type", "application/json")
+///     .body(r#"{"Limit":1}"#)
+///     .build()?;
+/// assert_eq!(req.path(), "/");
+/// assert_eq!(req.header("content-type"), Some("application/json"));
+/// # Ok::<(), cloudsign::Error>(())
+/// ```
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct CanonicalRequest {
+    method: String,
+    host: String,
+    path: String,
+    query: Vec<(String, String)>,
+    headers: Vec<(String, String)>,
+    payload: Payload,
+}
+
+impl CanonicalRequest {
+    /// A builder with method `GET`, path `/`, no query, no headers and an empty body.
+    pub fn builder() -> CanonicalRequestBuilder {
+        CanonicalRequestBuilder::default()
+    }
+
+    /// The method, as given (`GET`, `POST`, ...).
+    pub fn method(&self) -> &str {
+        &self.method
+    }
+
+    /// The host, with the port if one was given.
+    pub fn host(&self) -> &str {
+        &self.host
+    }
+
+    /// The path, exactly as it will be sent (already percent-encoded).
+    pub fn path(&self) -> &str {
+        &self.path
+    }
+
+    /// The query parameters, decoded, in order.
+    pub fn query(&self) -> &[(String, String)] {
+        &self.query
+    }
+
+    /// The headers, in order, names as given. A `Host` header is never listed here: the
+    /// host is [`host()`](Self::host).
+    pub fn headers(&self) -> &[(String, String)] {
+        &self.headers
+    }
+
+    /// The value of the first header named `name` (case-insensitive).
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers
+            .iter()
+            .find(|(n, _)| n.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.as_str())
+    }
+
+    /// The payload.
+    pub fn payload(&self) -> &Payload {
+        &self.payload
+    }
+
+    /// The body bytes, if the payload is [`Payload::Bytes`].
+    pub fn body(&self) -> Option<&[u8]> {
+        match &self.payload {
+            Payload::Bytes(b) => Some(b),
+            _ => None,
+        }
+    }
+
+    /// True when the payload is known to be empty.
+    pub(crate) fn has_empty_body(&self) -> bool {
+        matches!(&self.payload, Payload::Bytes(b) if b.is_empty())
+    }
+}
+
+/// Builds a [`CanonicalRequest`]; every check is deferred to [`build`](Self::build).
+#[derive(Clone, Debug)]
+pub struct CanonicalRequestBuilder {
+    method: String,
+    host: Option<String>,
+    path: String,
+    query: Vec<(String, String)>,
+    headers: Vec<(String, String)>,
+    payload: Payload,
+    payload_error: bool,
+}
+
+impl Default for CanonicalRequestBuilder {
+    fn default() -> Self {
+        CanonicalRequestBuilder {
+            method: "GET".to_owned(),
+            host: None,
+            path: "/".to_owned(),
+            query: Vec::new(),
+            headers: Vec::new(),
+            payload: Payload::Bytes(Vec::new()),
+            payload_error: false,
+        }
+    }
+}
+
+impl CanonicalRequestBuilder {
+    /// The method (default `GET`).
+    pub fn method(mut self, method: impl Into<String>) -> Self {
+        self.method = method.into();
+        self
+    }
+
+    /// The host, optionally with `:port` (required).
+    pub fn host(mut self, host: impl Into<String>) -> Self {
+        self.host = Some(host.into());
+        self
+    }
+
+    /// The path exactly as it will be sent, percent-encoded where needed (default `/`).
+    pub fn path(mut self, path: impl Into<String>) -> Self {
+        self.path = path.into();
+        self
+    }
+
+    /// Appends one query parameter (decoded text; the signer encodes it).
+    pub fn query(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
+        self.query.push((name.into(), value.into()));
+        self
+    }
+
+    /// Appends query parameters.
+    pub fn queries<I, K, V>(mut self, pairs: I) -> Self
+    where
+        I: IntoIterator<Item = (K, V)>,
+        K: Into<String>,
+        V: Into<String>,
+    {
+        self.query
+            .extend(pairs.into_iter().map(|(k, v)| (k.into(), v.into())));
+        self
+    }
+
+    /// Appends one header. Repeated names are kept; names are compared case-insensitively.
+    pub fn header(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
+        self.headers.push((name.into(), value.into()));
+        self
+    }
+
+    /// Appends headers.
+    pub fn headers<I, K, V>(mut self, pairs: I) -> Self
+    where
+        I: IntoIterator<Item = (K, V)>,
+        K: Into<String>,
+        V: Into<String>,
+    {
+        self.headers
+            .extend(pairs.into_iter().map(|(k, v)| (k.into(), v.into())));
+        self
+    }
+
+    /// The body bytes, exactly as they will be sent.
+    pub fn body(mut self, body: impl Into<Vec<u8>>) -> Self {
+        self.payload = Payload::Bytes(body.into());
+        self
+    }
+
+    /// The body's SHA-256 as 64 lowercase hex digits, when the body itself is not at hand.
+    pub fn payload_sha256_hex(mut self, hex: impl Into<String>) -> Self {
+        let hex = hex.into();
+        self.payload_error = !is_sha256_hex(&hex);
+        self.payload = Payload::Sha256Hex(hex);
+        self
+    }
+
+    /// Leaves the body unsigned, for schemes that allow it.
+    pub fn unsigned_payload(mut self) -> Self {
+        self.payload = Payload::Unsigned;
+        self
+    }
+
+    /// Validates and builds.
+    ///
+    /// # Errors
+    /// [`Error::InvalidMethod`], [`Error::MissingHost`], [`Error::InvalidHost`],
+    /// [`Error::InvalidPath`], [`Error::InvalidHeaderName`], [`Error::InvalidHeaderValue`],
+    /// [`Error::HostMismatch`] (a `Host` header that differs from the host) or
+    /// [`Error::InvalidPayloadHash`].
+    pub fn build(self) -> Result<CanonicalRequest, Error> {
+        if self.method.is_empty() || !self.method.bytes().all(is_tchar) {
+            return Err(Error::InvalidMethod {
+                method: self.method,
+            });
+        }
+        let host = self.host.ok_or(Error::MissingHost)?;
+        validate_host(&host)?;
+        validate_path(&self.path)?;
+        let mut headers = Vec::with_capacity(self.headers.len());
+        for (name, value) in self.headers {
+            if name.is_empty() || !name.bytes().all(is_tchar) {
+                return Err(Error::InvalidHeaderName { name });
+            }
+            if !is_valid_header_value(&value) {
+                return Err(Error::InvalidHeaderValue { name });
+            }
+            if name.eq_ignore_ascii_case("host") {
+                if !value.trim().eq_ignore_ascii_case(&host) {
+                    return Err(Error::HostMismatch {
+                        host,
+                        header: value,
+                    });
+                }
+                continue;
+            }
+            headers.push((name, value));
+        }
+        if self.payload_error {
+            return Err(Error::InvalidPayloadHash);
+        }
+        Ok(CanonicalRequest {
+            method: self.method,
+            host,
+            path: self.path,
+            query: self.query,
+            headers,
+            payload: self.payload,
+        })
+    }
+}
+
+/// RFC 9110 §5.6.2 `tchar`.
+pub(crate) fn is_tchar(b: u8) -> bool {
+    b.is_ascii_alphanumeric() || b"!#$%&'*+-.^_`|~".contains(&b)
+}
+
+/// No control characters except HTAB (RFC 9110 §5.5: CR, LF and NUL are never allowed; the
+/// other controls are rejected as the `http` crate does).
+pub(crate) fn is_valid_header_value(v: &str) -> bool {
+    v.bytes().all(|b| b == b'\t' || (b >= 0x20 && b != 0x7f))
+}
+
+fn validate_host(host: &str) -> Result<(), Error> {
+    let reason = if host.is_empty() {
+        Some("empty")
+    } else if host
+        .bytes()
+        .any(|b| b <= 0x20 || b == 0x7f || b"/?#@\\\"".contains(&b))
+    {
+        Some("contains whitespace, a control character or one of / ? # @ \\ \"")
+    } else if !host.is_ascii() {
+        Some("not ASCII (use the IDNA form)")
+    } else {
+        None
+    };
+    match reason {
+        Some(reason) => Err(Error::InvalidHost {
+            host: host.to_owned(),
+            reason,
+        }),
+        None => Ok(()),
+    }
+}
+
+fn validate_path(path: &str) -> Result<(), Error> {
+    let reason = if !path.starts_with('/') {
+        Some("must start with '/'")
+    } else if path
+        .bytes()
+        .any(|b| b <= 0x20 || b >= 0x7f || b == b'?' || b == b'#')
+    {
+        Some("must be percent-encoded ASCII without spaces, '?' or '#'")
+    } else {
+        None
+    };
+    match reason {
+        Some(reason) => Err(Error::InvalidPath {
+            path: path.to_owned(),
+            reason,
+        }),
+        None => Ok(()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn defaults() {
+        let r = CanonicalRequest::builder()
+            .host("a.example")
+            .build()
+            .unwrap();
+        assert_eq!(
+            (r.method(), r.path(), r.body()),
+            ("GET", "/", Some(&b""[..]))
+        );
+        assert!(r.has_empty_body());
+    }
+
+    #[test]
+    fn host_header_is_folded_into_host() {
+        let r = CanonicalRequest::builder()
+            .host("a.example")
+            .header("Host", "A.example")
+            .build()
+            .unwrap();
+        assert!(r.headers().is_empty());
+        let e = CanonicalRequest::builder()
+            .host("a.example")
+            .header("host", "b.example")
+            .build()
+            .unwrap_err();
+        assert!(matches!(e, Error::HostMismatch { .. }));
+    }
+
+    #[test]
+    fn payload_hash_is_checked() {
+        let e = CanonicalRequest::builder()
+            .host("a")
+            .payload_sha256_hex("ABC")
+            .build()
+            .unwrap_err();
+        assert_eq!(e, Error::InvalidPayloadHash);
+        let h = sha256_hex(b"x");
+        let r = CanonicalRequest::builder()
+            .host("a")
+            .payload_sha256_hex(h.as_str())
+            .build()
+            .unwrap();
+        assert_eq!(r.payload().sha256_hex(), Some(h));
+    }
+}

@@ -1,0 +1,341 @@
+//! The [`Signer`] trait, its input [`SigningContext`] and its result [`SigningOutput`].
+
+use std::fmt;
+use std::ops::Range;
+use std::sync::Arc;
+
+use time::OffsetDateTime;
+
+use crate::{CanonicalRequest, Error};
+
+/// Signs a [`CanonicalRequest`]: one implementation per scheme.
+///
+/// The trait is object-safe and every signer is `Send + Sync`, so a service can keep a
+/// `Box<dyn Signer>` or `Arc<dyn Signer>` per cloud and share it between threads.
+///
+/// ```
+/// use cloudsign::{alibaba::Acs3Signer, huawei::WsseSigner, Credentials, Signer};
+///
+/// let creds = Credentials::new("id", "secret")?;
+/// let signers: Vec<Box<dyn Signer>> = vec![
+///     Box::new(Acs3Signer::builder(creds.clone()).action("DescribeRegions").version("2014-05-26").build()?),
+///     Box::new(WsseSigner::new(creds)),
+/// ];
+/// assert_eq!(signers[0].algorithm(), "ACS3-HMAC-SHA256");
+/// # Ok::<(), cloudsign::Error>(())
+/// ```
+pub trait Signer: fmt::Debug + Send + Sync {
+    /// The scheme's name as it appears on the wire, e.g. `TC3-HMAC-SHA256`.
+    fn algorithm(&self) -> &'static str;
+
+    /// Signs `request` at the time and with the nonce of `ctx`.
+    ///
+    /// Returns what to add to the request; nothing is changed on error.
+    ///
+    /// # Errors
+    /// A typed [`Error`] when the scheme cannot sign this request (method, body, query,
+    /// time or nonce it cannot represent).
+    fn sign(
+        &self,
+        request: &CanonicalRequest,
+        ctx: &SigningContext,
+    ) -> Result<SigningOutput, Error>;
+}
+
+// Compile-time proof that the trait is object-safe and its objects can cross threads.
+const _: fn(&dyn Signer) = |_| {};
+const _: fn() = || {
+    fn assert_send_sync<T: Send + Sync + ?Sized>() {}
+    assert_send_sync::<dyn Signer>();
+    assert_send_sync::<Box<dyn Signer>>();
+};
+
+/// When and with which nonce to sign: the only inputs of a signature that are not in the
+/// request or the credentials. Inject both in tests; use [`SigningContext::now`] in
+/// production.
+///
+/// ```
+/// use cloudsign::SigningContext;
+///
+/// let ctx = SigningContext::from_unix(1_551_113_065, "3156853299f313e23d1673dc12e1703d")?;
+/// assert_eq!(ctx.unix_timestamp(), 1_551_113_065);
+/// assert_eq!(ctx.nonce(), "3156853299f313e23d1673dc12e1703d");
+/// let fresh = SigningContext::now();
+/// assert_eq!(fresh.nonce().len(), 32);
+/// # Ok::<(), cloudsign::Error>(())
+/// ```
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SigningContext {
+    time: OffsetDateTime,
+    nonce: Arc<str>,
+}
+
+impl SigningContext {
+    /// A given time (any offset; signers use its UTC value, whole seconds) and nonce.
+    pub fn new(time: OffsetDateTime, nonce: impl Into<String>) -> Self {
+        let time = time.to_offset(time::UtcOffset::UTC);
+        let time = time.replace_nanosecond(0).unwrap_or(time);
+        SigningContext {
+            time,
+            nonce: Arc::from(nonce.into()),
+        }
+    }
+
+    /// Seconds since the Unix epoch and a nonce.
+    ///
+    /// # Errors
+    /// [`Error::TimestampOutOfRange`] if `secs` is outside the years -9999 to 9999.
+    pub fn from_unix(secs: i64, nonce: impl Into<String>) -> Result<Self, Error> {
+        let time =
+            OffsetDateTime::from_unix_timestamp(secs).map_err(|_| Error::TimestampOutOfRange {
+                scheme: "SigningContext",
+                reason: "outside the years -9999 to 9999",
+            })?;
+        Ok(Self::new(time, nonce))
+    }
+
+    /// The current time and a fresh random nonce: 32 lowercase hex digits (128 bits from
+    /// the thread-local CSPRNG), which every scheme accepts.
+    #[allow(clippy::disallowed_methods)] // the one place that reads the clock and the RNG
+    pub fn now() -> Self {
+        use rand::RngCore as _;
+        let mut bytes = [0u8; 16];
+        rand::rng().fill_bytes(&mut bytes);
+        SigningContext {
+            time: OffsetDateTime::now_utc()
+                .replace_nanosecond(0)
+                .unwrap_or(OffsetDateTime::UNIX_EPOCH),
+            nonce: Arc::from(hex::encode(bytes)),
+        }
+    }
+
+    /// Replaces the nonce.
+    pub fn with_nonce(mut self, nonce: impl Into<String>) -> Self {
+        self.nonce = Arc::from(nonce.into());
+        self
+    }
+
+    /// The signing time in UTC.
+    pub fn time(&self) -> OffsetDateTime {
+        self.time
+    }
+
+    /// The signing time as seconds since the Unix epoch.
+    pub fn unix_timestamp(&self) -> i64 {
+        self.time.unix_timestamp()
+    }
+
+    /// The nonce.
+    pub fn nonce(&self) -> &str {
+        &self.nonce
+    }
+
+    pub(crate) fn nonce_shared(&self) -> &Arc<str> {
+        &self.nonce
+    }
+}
+
+/// A piece of text of a [`SigningOutput`]: a range of its buffer, a constant, or a shared
+/// string from the signer's settings. Keeps `sign()` to a few allocations.
+#[derive(Clone)]
+pub(crate) enum Text {
+    Span(Range<usize>),
+    Static(&'static str),
+    Shared(Arc<str>),
+}
+
+/// What a signer says to add to the request, and the stages it went through.
+///
+/// Add every header of [`headers`](Self::headers) and send the query string
+/// [`query_string`](Self::query_string) (it includes the request's own parameters, encoded
+/// exactly as the scheme signed them, plus any the signer adds).
+///
+/// ```
+/// use cloudsign::{tencent::Tc3Signer, CanonicalRequest, Credentials, Signer, SigningContext};
+///
+/// let signer = Tc3Signer::builder(Credentials::new("AKIDEXAMPLE", "secret")?, "cvm")
+///     .action("DescribeInstances").version("2017-03-12").region("ap-guangzhou").build()?;
+/// let req = CanonicalRequest::builder().method("POST").host("cvm.tencentcloudapi.com")
+///     .header("Content-Type", "application/json").body("{}").build()?;
+/// let out = signer.sign(&req, &SigningContext::from_unix(1_000_000_000, "")?)?;
+/// assert_eq!(out.header("X-TC-Timestamp"), Some("1000000000"));
+/// assert!(out.header("Authorization").unwrap().ends_with(out.signature()));
+/// assert!(out.string_to_sign().unwrap().starts_with("TC3-HMAC-SHA256\n1000000000\n2001-09-09/cvm/tc3_request\n"));
+/// assert!(out.is_sensitive("Authorization"));
+/// # Ok::<(), cloudsign::Error>(())
+/// ```
+#[derive(Clone)]
+pub struct SigningOutput {
+    buf: String,
+    headers: Vec<(&'static str, Text)>,
+    query_params: Vec<(&'static str, Text)>,
+    query_string: Text,
+    signature: Text,
+    canonical_request: Option<Text>,
+    string_to_sign: Option<Text>,
+}
+
+impl SigningOutput {
+    fn text<'a>(&'a self, t: &'a Text) -> &'a str {
+        match t {
+            Text::Span(r) => self.buf.get(r.clone()).unwrap_or_default(),
+            Text::Static(s) => s,
+            Text::Shared(s) => s,
+        }
+    }
+
+    /// The headers to add, in the order the official SDKs send them.
+    pub fn headers(&self) -> impl ExactSizeIterator<Item = (&str, &str)> + '_ {
+        self.headers.iter().map(move |(n, v)| (*n, self.text(v)))
+    }
+
+    /// The value of the added header `name` (case-insensitive).
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers
+            .iter()
+            .find(|(n, _)| n.eq_ignore_ascii_case(name))
+            .map(|(_, v)| self.text(v))
+    }
+
+    /// The query parameters the signer adds (decoded), e.g. RPC's `Signature`.
+    pub fn query_params(&self) -> impl ExactSizeIterator<Item = (&str, &str)> + '_ {
+        self.query_params
+            .iter()
+            .map(move |(n, v)| (*n, self.text(v)))
+    }
+
+    /// The value of the added query parameter `name`.
+    pub fn query_param(&self, name: &str) -> Option<&str> {
+        self.query_params
+            .iter()
+            .find(|(n, _)| *n == name)
+            .map(|(_, v)| self.text(v))
+    }
+
+    /// The complete query string to send after `?` (empty for none): the request's
+    /// parameters and the added ones, encoded as the scheme signed them.
+    pub fn query_string(&self) -> &str {
+        self.text(&self.query_string)
+    }
+
+    /// The signature (hex or Base64, as the scheme writes it).
+    pub fn signature(&self) -> &str {
+        self.text(&self.signature)
+    }
+
+    /// The canonical request, for schemes that have one.
+    pub fn canonical_request(&self) -> Option<&str> {
+        self.canonical_request.as_ref().map(|t| self.text(t))
+    }
+
+    /// The string to sign (the MAC or hash input).
+    ///
+    /// For X-WSSE this is `Nonce + Created` without the secret, which the real input ends
+    /// with.
+    pub fn string_to_sign(&self) -> Option<&str> {
+        self.string_to_sign.as_ref().map(|t| self.text(t))
+    }
+
+    /// True for added headers that carry a credential or a signature (`Authorization`,
+    /// `X-WSSE`, security tokens); mark them sensitive when logging or in `http`.
+    pub fn is_sensitive(&self, name: &str) -> bool {
+        const SENSITIVE: [&str; 4] = [
+            "authorization",
+            "x-wsse",
+            "x-acs-security-token",
+            "x-tc-token",
+        ];
+        SENSITIVE.iter().any(|s| s.eq_ignore_ascii_case(name))
+    }
+}
+
+impl fmt::Debug for SigningOutput {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        struct Pairs<'a>(&'a SigningOutput, &'a [(&'static str, Text)]);
+        impl fmt::Debug for Pairs<'_> {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                let mut l = f.debug_list();
+                for (n, v) in self.1 {
+                    if self.0.is_sensitive(n) || n.eq_ignore_ascii_case("SecurityToken") {
+                        l.entry(&(n, "***"));
+                    } else {
+                        l.entry(&(n, self.0.text(v)));
+                    }
+                }
+                l.finish()
+            }
+        }
+        f.debug_struct("SigningOutput")
+            .field("headers", &Pairs(self, &self.headers))
+            .field("query_params", &Pairs(self, &self.query_params))
+            .field("signature", &self.signature())
+            .finish_non_exhaustive()
+    }
+}
+
+/// Assembles a [`SigningOutput`] in one growing buffer.
+pub(crate) struct OutputBuilder {
+    out: SigningOutput,
+}
+
+impl OutputBuilder {
+    pub(crate) fn new(capacity: usize, headers: usize, query_params: usize) -> Self {
+        OutputBuilder {
+            out: SigningOutput {
+                buf: String::with_capacity(capacity),
+                headers: Vec::with_capacity(headers),
+                query_params: Vec::with_capacity(query_params),
+                query_string: Text::Static(""),
+                signature: Text::Static(""),
+                canonical_request: None,
+                string_to_sign: None,
+            },
+        }
+    }
+
+    /// The buffer, to write into.
+    pub(crate) fn buf(&mut self) -> &mut String {
+        &mut self.out.buf
+    }
+
+    pub(crate) fn pos(&self) -> usize {
+        self.out.buf.len()
+    }
+
+    /// The text written since `start`.
+    pub(crate) fn since(&self, start: usize) -> Text {
+        Text::Span(start..self.out.buf.len())
+    }
+
+    pub(crate) fn str_of(&self, r: &Range<usize>) -> &str {
+        self.out.buf.get(r.clone()).unwrap_or_default()
+    }
+
+    pub(crate) fn header(&mut self, name: &'static str, value: Text) {
+        self.out.headers.push((name, value));
+    }
+
+    pub(crate) fn query_param(&mut self, name: &'static str, value: Text) {
+        self.out.query_params.push((name, value));
+    }
+
+    pub(crate) fn set_query_string(&mut self, t: Text) {
+        self.out.query_string = t;
+    }
+
+    pub(crate) fn set_signature(&mut self, t: Text) {
+        self.out.signature = t;
+    }
+
+    pub(crate) fn set_canonical_request(&mut self, t: Text) {
+        self.out.canonical_request = Some(t);
+    }
+
+    pub(crate) fn set_string_to_sign(&mut self, t: Text) {
+        self.out.string_to_sign = Some(t);
+    }
+
+    pub(crate) fn finish(self) -> SigningOutput {
+        self.out
+    }
+}

@@ -1,0 +1,96 @@
+//! The clouds' time formats, formatted on the stack.
+
+use time::OffsetDateTime;
+
+use crate::Error;
+
+/// A short ASCII string on the stack.
+#[derive(Clone, Copy)]
+pub(crate) struct Stamp<const N: usize>([u8; N]);
+
+impl<const N: usize> Stamp<N> {
+    pub(crate) fn as_str(&self) -> &str {
+        // Only ASCII digits and separators are written; the fallback is never taken.
+        std::str::from_utf8(&self.0).unwrap_or_default()
+    }
+}
+
+fn digits(out: &mut [u8], mut n: u32) {
+    for b in out.iter_mut().rev() {
+        *b = b'0' + (n % 10) as u8;
+        n /= 10;
+    }
+}
+
+fn four_digit_year(t: OffsetDateTime, scheme: &'static str) -> Result<u32, Error> {
+    u32::try_from(t.year())
+        .ok()
+        .filter(|y| *y <= 9999)
+        .ok_or(Error::TimestampOutOfRange {
+            scheme,
+            reason: "the year must be between 0000 and 9999",
+        })
+}
+
+/// `yyyy-MM-dd` (UTC).
+pub(crate) fn date(t: OffsetDateTime, scheme: &'static str) -> Result<Stamp<10>, Error> {
+    let mut b = *b"0000-00-00";
+    digits(&mut b[0..4], four_digit_year(t, scheme)?);
+    digits(&mut b[5..7], u8::from(t.month()).into());
+    digits(&mut b[8..10], t.day().into());
+    Ok(Stamp(b))
+}
+
+/// `yyyy-MM-ddTHH:mm:ssZ` (UTC).
+pub(crate) fn iso8601(t: OffsetDateTime, scheme: &'static str) -> Result<Stamp<20>, Error> {
+    let mut b = *b"0000-00-00T00:00:00Z";
+    b[..10].copy_from_slice(&date(t, scheme)?.0);
+    digits(&mut b[11..13], t.hour().into());
+    digits(&mut b[14..16], t.minute().into());
+    digits(&mut b[17..19], t.second().into());
+    Ok(Stamp(b))
+}
+
+/// Decimal seconds since the epoch; TC3 accepts no time before 1970.
+pub(crate) fn unix(t: OffsetDateTime, scheme: &'static str) -> Result<Stamp<20>, Error> {
+    let secs = u64::try_from(t.unix_timestamp()).map_err(|_| Error::TimestampOutOfRange {
+        scheme,
+        reason: "the time must not be before 1970-01-01T00:00:00Z",
+    })?;
+    let mut b = [b' '; 20];
+    let len = secs.checked_ilog10().map_or(1, |l| l as usize + 1);
+    let mut n = secs;
+    for i in (20 - len..20).rev() {
+        b[i] = b'0' + (n % 10) as u8;
+        n /= 10;
+    }
+    b.copy_within(20 - len.., 0);
+    b[len..].fill(b' ');
+    Ok(Stamp(b))
+}
+
+impl Stamp<20> {
+    /// The text without the trailing padding `unix` leaves.
+    pub(crate) fn trimmed(&self) -> &str {
+        self.as_str().trim_end()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn formats() {
+        let t = OffsetDateTime::from_unix_timestamp(1_551_113_065).unwrap();
+        assert_eq!(iso8601(t, "x").unwrap().as_str(), "2019-02-25T16:44:25Z");
+        assert_eq!(date(t, "x").unwrap().as_str(), "2019-02-25");
+        assert_eq!(unix(t, "x").unwrap().trimmed(), "1551113065");
+        let zero = OffsetDateTime::UNIX_EPOCH;
+        assert_eq!(unix(zero, "x").unwrap().trimmed(), "0");
+        assert_eq!(iso8601(zero, "x").unwrap().as_str(), "1970-01-01T00:00:00Z");
+        let early = OffsetDateTime::from_unix_timestamp(-62_167_219_201).unwrap(); // year -1
+        assert!(iso8601(early, "x").is_err());
+        assert!(unix(early, "x").is_err());
+    }
+}

@@ -1,0 +1,80 @@
+//! Secrets never appear in Debug output.
+
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // tests assert by panicking
+
+use cloudsign::alibaba::{Acs3Signer, RpcSigner};
+use cloudsign::huawei::WsseSigner;
+use cloudsign::tencent::Tc3Signer;
+use cloudsign::{CanonicalRequest, Credentials, SecretKey, SecurityToken, Signer, SigningContext};
+
+const SECRET: &str = "TOP-SECRET-KEY-VALUE";
+const TOKEN: &str = "TOP-SECRET-TOKEN";
+
+#[test]
+fn debug_strings_are_pinned() {
+    assert_eq!(format!("{:?}", SecretKey::new(SECRET)), "SecretKey(***)");
+    assert_eq!(
+        format!("{:?}", SecurityToken::new(TOKEN)),
+        "SecurityToken(***)"
+    );
+    let creds = Credentials::new("AKID", SECRET)
+        .unwrap()
+        .with_security_token(TOKEN)
+        .unwrap();
+    assert_eq!(
+        format!("{creds:?}"),
+        r#"Credentials { access_key_id: "AKID", secret: SecretKey(***), security_token: Some(SecurityToken(***)) }"#
+    );
+}
+
+#[test]
+fn signers_and_outputs_do_not_leak() {
+    let creds = Credentials::new("AKID", SECRET)
+        .unwrap()
+        .with_security_token(TOKEN)
+        .unwrap();
+    let signers: Vec<Box<dyn Signer>> = vec![
+        Box::new(
+            Acs3Signer::builder(creds.clone())
+                .action("A")
+                .version("V")
+                .build()
+                .unwrap(),
+        ),
+        Box::new(
+            RpcSigner::builder(creds.clone())
+                .action("A")
+                .version("V")
+                .build()
+                .unwrap(),
+        ),
+        Box::new(
+            Tc3Signer::builder(creds.clone(), "cvm")
+                .action("A")
+                .version("V")
+                .build()
+                .unwrap(),
+        ),
+    ];
+    let req = CanonicalRequest::builder()
+        .host("a.example.com")
+        .build()
+        .unwrap();
+    let ctx = SigningContext::from_unix(1_700_000_000, "abc123").unwrap();
+    for s in &signers {
+        let dbg = format!("{s:?} {s:#?}");
+        assert!(!dbg.contains(SECRET) && !dbg.contains(TOKEN), "{dbg}");
+        let out = s.sign(&req, &ctx).unwrap();
+        let dbg = format!("{out:?}");
+        assert!(!dbg.contains(TOKEN), "{dbg}");
+        // The token is on the wire, as it must be.
+        assert!(
+            out.headers().any(|(_, v)| v == TOKEN) || out.query_params().any(|(_, v)| v == TOKEN)
+        );
+    }
+    let wsse = WsseSigner::new(Credentials::new("AKID", SECRET).unwrap());
+    assert!(!format!("{wsse:?}").contains(SECRET));
+    let out = wsse.sign(&req, &ctx).unwrap();
+    assert!(!format!("{out:?}").contains(SECRET));
+    assert!(!out.string_to_sign().unwrap().contains(SECRET));
+}
