@@ -411,3 +411,53 @@ fn wsse_doc_structure() {
         );
     }
 }
+
+/// The cached signing key follows the date: signatures with and without the cache agree
+/// across a UTC midnight, in both directions, from several threads.
+#[test]
+fn tc3_key_cache_follows_the_date() {
+    let creds = Credentials::new("AKIDEXAMPLE", "secret").unwrap();
+    let build = |cache| {
+        Tc3Signer::builder(creds.clone(), "cvm")
+            .action("DescribeInstances")
+            .version("2017-03-12")
+            .cache_signing_key(cache)
+            .build()
+            .unwrap()
+    };
+    let (cached, plain) = (build(true), build(false));
+    let req = CanonicalRequest::builder()
+        .method("POST")
+        .host("cvm.tencentcloudapi.com")
+        .body("{}")
+        .build()
+        .unwrap();
+    // 2019-02-25T23:59:59Z, then the next day, then back.
+    let times = [1_551_139_199, 1_551_139_200, 1_551_139_199, 1_551_225_600];
+    std::thread::scope(|scope| {
+        for _ in 0..4 {
+            scope.spawn(|| {
+                for t in times {
+                    let ctx = SigningContext::from_unix(t, "").unwrap();
+                    let a = cached.sign(&req, &ctx).unwrap();
+                    let b = plain.sign(&req, &ctx).unwrap();
+                    assert_eq!(a.signature(), b.signature(), "at {t}");
+                }
+            });
+        }
+    });
+    let day1 = cached
+        .sign(&req, &SigningContext::from_unix(times[0], "").unwrap())
+        .unwrap();
+    let day2 = cached
+        .sign(&req, &SigningContext::from_unix(times[1], "").unwrap())
+        .unwrap();
+    assert!(day1
+        .header("Authorization")
+        .unwrap()
+        .contains("/2019-02-25/cvm/"));
+    assert!(day2
+        .header("Authorization")
+        .unwrap()
+        .contains("/2019-02-26/cvm/"));
+}

@@ -478,8 +478,10 @@ pub(crate) fn cmp_ignore_ascii_case(a: &str, b: &str) -> std::cmp::Ordering {
 }
 
 pub(crate) fn push_lower(buf: &mut String, s: &str) {
-    for c in s.chars() {
-        buf.push(c.to_ascii_lowercase());
+    let start = buf.len();
+    buf.push_str(s);
+    if let Some(tail) = buf.get_mut(start..) {
+        tail.make_ascii_lowercase();
     }
 }
 

@@ -14,11 +14,12 @@ use std::fmt;
 use std::sync::Arc;
 
 use hmac::{Hmac, Mac};
-use percent_encoding::utf8_percent_encode;
 use sha1::Sha1;
 
 use super::acs3::check_setting;
-use crate::encoding::{base64_into, form_decode, percent_encode_into, RFC3986_UNRESERVED};
+use crate::encoding::{
+    base64_into, form_decode, percent_encode_into, percent_encode_twice_into, RFC3986_UNRESERVED,
+};
 use crate::mac::hmac_sha1;
 use crate::signer::{OutputBuilder, Text};
 use crate::{
@@ -99,6 +100,66 @@ pub struct RpcSigner {
     version: Arc<str>,
     format: Arc<str>,
     mac: Hmac<Sha1>,
+    /// Action, Format, Version, AccessKeyId: percent-encoded once and twice.
+    encoded: [(String, String); 4],
+}
+
+fn encode_once_and_twice(s: &str) -> (String, String) {
+    let mut once = String::new();
+    percent_encode_into(&mut once, s, RFC3986_UNRESERVED);
+    let mut twice = String::new();
+    percent_encode_twice_into(&mut twice, s);
+    (once, twice)
+}
+
+/// One parameter of the signed set.
+struct Param<'a> {
+    name: &'a str,
+    value: &'a str,
+    /// The name is one of the signer's own, made of unreserved characters only.
+    plain_name: bool,
+    /// The value encoded once and twice, when the signer knows it in advance.
+    encoded: Option<&'a (String, String)>,
+    /// Sent in the query (false for form body parameters).
+    in_query: bool,
+}
+
+impl<'a> Param<'a> {
+    fn common(name: &'a str, value: &'a str, encoded: Option<&'a (String, String)>) -> Self {
+        Param {
+            name,
+            value,
+            plain_name: true,
+            encoded,
+            in_query: true,
+        }
+    }
+
+    fn write_once(&self, buf: &mut String) {
+        if self.plain_name {
+            buf.push_str(self.name);
+        } else {
+            percent_encode_into(buf, self.name, RFC3986_UNRESERVED);
+        }
+        buf.push('=');
+        match self.encoded {
+            Some((once, _)) => buf.push_str(once),
+            None => percent_encode_into(buf, self.value, RFC3986_UNRESERVED),
+        }
+    }
+
+    fn write_twice(&self, buf: &mut String) {
+        if self.plain_name {
+            buf.push_str(self.name);
+        } else {
+            percent_encode_twice_into(buf, self.name);
+        }
+        buf.push_str("%3D");
+        match self.encoded {
+            Some((_, twice)) => buf.push_str(twice),
+            None => percent_encode_twice_into(buf, self.value),
+        }
+    }
 }
 
 impl fmt::Debug for RpcSigner {
@@ -140,6 +201,7 @@ impl RpcSigner {
         check_setting("action", action)?;
         let mut s = self.clone();
         s.action = Arc::from(action);
+        s.encoded[0] = encode_once_and_twice(action);
         Ok(s)
     }
 }
@@ -177,12 +239,19 @@ impl RpcSignerBuilder {
         key.push_str(self.credentials.secret().expose_secret());
         key.push('&');
         let mac = hmac_sha1(key.as_bytes());
+        let encoded = [
+            encode_once_and_twice(&action),
+            encode_once_and_twice(&self.format),
+            encode_once_and_twice(&version),
+            encode_once_and_twice(self.credentials.access_key_id()),
+        ];
         Ok(RpcSigner {
             credentials: self.credentials,
             action: Arc::from(action),
             version: Arc::from(version),
             format: Arc::from(self.format),
             mac,
+            encoded,
         })
     }
 }
@@ -211,20 +280,39 @@ impl Signer for RpcSigner {
         let timestamp = timefmt::iso8601(ctx.time(), SCHEME)?;
         let token = self.credentials.security_token();
 
-        // (name, value, sent in the query?)
-        let mut params: Vec<(&str, &str, bool)> =
-            Vec::with_capacity(req.query().len() + form.len() + 9);
-        params.push((param::ACTION, &self.action, true));
-        params.push((param::FORMAT, &self.format, true));
-        params.push((param::VERSION, &self.version, true));
-        params.push((param::TIMESTAMP, timestamp.as_str(), true));
-        params.push((param::SIGNATURE_NONCE, nonce, true));
+        let [enc_action, enc_format, enc_version, enc_key_id] = &self.encoded;
+        let mut params: Vec<Param<'_>> = Vec::with_capacity(req.query().len() + form.len() + 9);
+        params.push(Param::common(param::ACTION, &self.action, Some(enc_action)));
+        params.push(Param::common(param::FORMAT, &self.format, Some(enc_format)));
+        params.push(Param::common(
+            param::VERSION,
+            &self.version,
+            Some(enc_version),
+        ));
+        params.push(Param::common(param::TIMESTAMP, timestamp.as_str(), None));
+        params.push(Param::common(param::SIGNATURE_NONCE, nonce, None));
         if let Some(t) = token {
-            params.push((param::SECURITY_TOKEN, t.expose_secret(), true));
+            params.push(Param::common(
+                param::SECURITY_TOKEN,
+                t.expose_secret(),
+                None,
+            ));
         }
-        params.push((param::SIGNATURE_METHOD, SIGNATURE_METHOD, true));
-        params.push((param::SIGNATURE_VERSION, SIGNATURE_VERSION, true));
-        params.push((param::ACCESS_KEY_ID, self.credentials.access_key_id(), true));
+        params.push(Param::common(
+            param::SIGNATURE_METHOD,
+            SIGNATURE_METHOD,
+            None,
+        ));
+        params.push(Param::common(
+            param::SIGNATURE_VERSION,
+            SIGNATURE_VERSION,
+            None,
+        ));
+        params.push(Param::common(
+            param::ACCESS_KEY_ID,
+            self.credentials.access_key_id(),
+            Some(enc_key_id),
+        ));
         for (k, v) in req.query() {
             if RESERVED.contains(&k.as_str()) {
                 return Err(Error::ReservedName {
@@ -232,36 +320,45 @@ impl Signer for RpcSigner {
                     name: k.clone(),
                 });
             }
-            params.push((k, v, true));
+            params.push(Param {
+                name: k,
+                value: v,
+                plain_name: false,
+                encoded: None,
+                in_query: true,
+            });
         }
-        params.extend(form.iter().map(|(k, v)| (k.as_str(), v.as_str(), false)));
-        params.sort_by(|a, b| a.0.cmp(b.0));
-        if let Some(w) = params.windows(2).find(|w| w[0].0 == w[1].0) {
+        params.extend(form.iter().map(|(k, v)| Param {
+            name: k,
+            value: v,
+            plain_name: false,
+            encoded: None,
+            in_query: false,
+        }));
+        params.sort_by(|a, b| a.name.cmp(b.name));
+        if let Some(w) = params.windows(2).find(|w| w[0].name == w[1].name) {
             return Err(Error::DuplicateParameter {
                 scheme: SCHEME,
-                name: w[0].0.to_owned(),
+                name: w[0].name.to_owned(),
             });
         }
 
         let encoded_len: usize = params
             .iter()
-            .map(|(k, v, _)| k.len() + 3 * v.len() + 2)
+            .map(|p| p.name.len() + 3 * p.value.len() + 2)
             .sum();
         let mut out = OutputBuilder::new(3 * encoded_len + 128, 0, 10);
 
-        // String to sign: the canonical query, percent-encoded a second time. Encoding an
-        // already encoded text only turns each '%' into "%25", so it is written in one pass.
+        // String to sign: the canonical query, percent-encoded a second time.
         let start = out.pos();
         let b = out.buf();
         b.push_str(method);
         b.push_str("&%2F&");
-        for (i, (k, v, _)) in params.iter().enumerate() {
+        for (i, p) in params.iter().enumerate() {
             if i > 0 {
                 b.push_str("%26");
             }
-            encode_twice_into(b, k);
-            b.push_str("%3D");
-            encode_twice_into(b, v);
+            p.write_twice(b);
         }
         let sts = start..out.pos();
         out.set_string_to_sign(Text::Span(sts.clone()));
@@ -277,17 +374,12 @@ impl Signer for RpcSigner {
         // The query to send: everything but the form parameters, then the signature.
         let start = out.pos();
         let mut first = true;
-        for (k, v, in_query) in &params {
-            if !in_query {
-                continue;
-            }
+        for p in params.iter().filter(|p| p.in_query) {
             if !first {
                 out.buf().push('&');
             }
             first = false;
-            percent_encode_into(out.buf(), k, RFC3986_UNRESERVED);
-            out.buf().push('=');
-            percent_encode_into(out.buf(), v, RFC3986_UNRESERVED);
+            p.write_once(out.buf());
         }
         out.buf().push_str("&Signature=");
         percent_encode_into(out.buf(), sig_b64.as_str(), RFC3986_UNRESERVED);
@@ -332,19 +424,6 @@ impl Base64Sha1 {
 
     fn as_str(&self) -> &str {
         std::str::from_utf8(&self.0).unwrap_or_default()
-    }
-}
-
-/// `percentEncode(percentEncode(s))`: the first pass writes unreserved characters and
-/// `%XX`; the second keeps the former and turns each `%` into `%25`.
-fn encode_twice_into(out: &mut String, s: &str) {
-    for chunk in utf8_percent_encode(s, RFC3986_UNRESERVED) {
-        if let Some(hex) = chunk.strip_prefix('%') {
-            out.push_str("%25");
-            out.push_str(hex);
-        } else {
-            out.push_str(chunk);
-        }
     }
 }
 
@@ -419,9 +498,9 @@ pub fn string_to_sign(method: &str, params: &[(&str, &str)]) -> String {
         if i > 0 {
             s.push_str("%26");
         }
-        encode_twice_into(&mut s, k);
+        percent_encode_twice_into(&mut s, k);
         s.push_str("%3D");
-        encode_twice_into(&mut s, v);
+        percent_encode_twice_into(&mut s, v);
     }
     s
 }
