@@ -12,6 +12,7 @@ mod mac;
 mod request;
 mod signer;
 pub mod tencent;
+mod text;
 mod timefmt;
 
 pub use credentials::{Credentials, SecretKey, SecurityToken};

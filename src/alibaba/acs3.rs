@@ -19,6 +19,7 @@ use crate::encoding::{hex_into, percent_encode_into, Hex64, RFC3986_UNRESERVED};
 use crate::mac::hmac_sha256;
 use crate::request::is_valid_header_value;
 use crate::signer::{OutputBuilder, Text};
+use crate::text::{check_setting, cmp_ignore_ascii_case, push_lower};
 use crate::{
     timefmt, CanonicalRequest, Credentials, Error, Payload, Signer, SigningContext, SigningOutput,
 };
@@ -152,22 +153,6 @@ impl Acs3Signer {
         let mut s = self.clone();
         s.action = Arc::from(action);
         Ok(s)
-    }
-}
-
-pub(crate) fn check_setting(field: &'static str, value: &str) -> Result<(), Error> {
-    if value.is_empty() {
-        Err(Error::InvalidSetting {
-            field,
-            reason: "must not be empty",
-        })
-    } else if !is_valid_header_value(value) || value.trim() != value {
-        Err(Error::InvalidSetting {
-            field,
-            reason: "must be a header value without control characters or edge spaces",
-        })
-    } else {
-        Ok(())
     }
 }
 
@@ -469,20 +454,6 @@ fn write_string_to_sign(buf: &mut String, canonical_request_digest: &[u8; 32]) {
     buf.push_str(ALGORITHM);
     buf.push('\n');
     hex_into(buf, canonical_request_digest);
-}
-
-pub(crate) fn cmp_ignore_ascii_case(a: &str, b: &str) -> std::cmp::Ordering {
-    a.bytes()
-        .map(|c| c.to_ascii_lowercase())
-        .cmp(b.bytes().map(|c| c.to_ascii_lowercase()))
-}
-
-pub(crate) fn push_lower(buf: &mut String, s: &str) {
-    let start = buf.len();
-    buf.push_str(s);
-    if let Some(tail) = buf.get_mut(start..) {
-        tail.make_ascii_lowercase();
-    }
 }
 
 /// The canonical request of already-complete inputs, signing **every** header given, as

@@ -16,12 +16,12 @@ use std::sync::Arc;
 use hmac::{Hmac, Mac};
 use sha1::Sha1;
 
-use super::acs3::check_setting;
 use crate::encoding::{
     base64_into, form_decode, percent_encode_into, percent_encode_twice_into, RFC3986_UNRESERVED,
 };
 use crate::mac::hmac_sha1;
 use crate::signer::{OutputBuilder, Text};
+use crate::text::check_setting;
 use crate::{
     timefmt, CanonicalRequest, Credentials, Error, Payload, Signer, SigningContext, SigningOutput,
 };

@@ -13,12 +13,12 @@ use std::sync::{Arc, Mutex};
 
 use sha2::{Digest, Sha256};
 
-use crate::alibaba::acs3::{check_setting, push_lower};
 use crate::encoding::{
     form_encode_into, hex_into, percent_encode_into, sha256_hex, Hex64, RFC3986_UNRESERVED,
 };
 use crate::mac::hmac_sha256_once;
 use crate::signer::{OutputBuilder, Text};
+use crate::text::{check_setting, push_lower};
 use crate::{
     timefmt, CanonicalRequest, Credentials, Error, Payload, SecretKey, Signer, SigningContext,
     SigningOutput,
