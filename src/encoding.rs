@@ -148,6 +148,14 @@ impl Hex64 {
         Hex64(buf)
     }
 
+    /// 64 lowercase hex digits taken as they are; `None` for anything else.
+    pub fn from_hex(hex: &str) -> Option<Self> {
+        if !is_sha256_hex(hex) {
+            return None;
+        }
+        <[u8; 64]>::try_from(hex.as_bytes()).ok().map(Hex64)
+    }
+
     /// The digits.
     pub fn as_str(&self) -> &str {
         // Hex digits are ASCII, hence UTF-8; the fallback is never taken.

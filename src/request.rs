@@ -21,11 +21,8 @@ impl Payload {
     pub fn sha256_hex(&self) -> Option<Hex64> {
         match self {
             Payload::Bytes(b) => Some(sha256_hex(b)),
-            Payload::Sha256Hex(h) => {
-                let mut digest = [0u8; 32];
-                hex::decode_to_slice(h, &mut digest).ok()?;
-                Some(Hex64::from_digest(&digest))
-            }
+            // Validated as 64 lowercase hex digits by the builder.
+            Payload::Sha256Hex(h) => Hex64::from_hex(h),
             Payload::Unsigned => None,
         }
     }

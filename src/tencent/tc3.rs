@@ -423,12 +423,7 @@ impl Signer for Tc3Signer {
         b.push('\n');
         b.push_str(timestamp.trimmed());
         b.push('\n');
-        let scope0 = b.len();
-        b.push_str(date.as_str());
-        b.push('/');
-        b.push_str(&self.service);
-        b.push_str("/tc3_request");
-        let scope = scope0..b.len();
+        write_scope(b, date.as_str(), &self.service);
         b.push('\n');
         hex_into(b, &digest);
         let sts = start..out.pos();
@@ -444,15 +439,13 @@ impl Signer for Tc3Signer {
         out.buf().push_str(sig.as_str());
         out.set_signature(out.since(start));
 
-        // Authorization: the scope is copied from the string to sign.
         let start = out.pos();
-        let scope_text: Stack64 = Stack64::from(out.str_of(&scope));
         let b = out.buf();
         b.push_str(ALGORITHM);
         b.push_str(" Credential=");
         b.push_str(self.credentials.access_key_id());
         b.push('/');
-        b.push_str(scope_text.as_str());
+        write_scope(b, date.as_str(), &self.service);
         b.push_str(", SignedHeaders=");
         b.push_str(signed_headers);
         b.push_str(", Signature=");
@@ -497,31 +490,12 @@ fn content_type_static(is_get: bool) -> &'static str {
     }
 }
 
-/// A credential scope copied out of the buffer, on the stack when it is short.
-enum Stack64 {
-    Inline([u8; 64], usize),
-    Heap(String),
-}
-
-impl From<&str> for Stack64 {
-    fn from(s: &str) -> Self {
-        if s.len() <= 64 {
-            let mut b = [0u8; 64];
-            b[..s.len()].copy_from_slice(s.as_bytes());
-            Stack64::Inline(b, s.len())
-        } else {
-            Stack64::Heap(s.to_owned())
-        }
-    }
-}
-
-impl Stack64 {
-    fn as_str(&self) -> &str {
-        match self {
-            Stack64::Inline(b, n) => std::str::from_utf8(&b[..*n]).unwrap_or_default(),
-            Stack64::Heap(s) => s,
-        }
-    }
+/// The credential scope: `date/service/tc3_request`.
+fn write_scope(buf: &mut String, date: &str, service: &str) {
+    buf.push_str(date);
+    buf.push('/');
+    buf.push_str(service);
+    buf.push_str("/tc3_request");
 }
 
 /// The derived signing key:
