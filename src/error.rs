@@ -99,6 +99,15 @@ pub enum Error {
         /// The repeated name.
         name: String,
     },
+    /// A header name occurs twice (in any letter case) where the scheme has no canonical
+    /// form for repeats.
+    #[error("{scheme}: header {name:?} occurs more than once")]
+    DuplicateHeader {
+        /// The signing scheme.
+        scheme: &'static str,
+        /// The repeated name.
+        name: String,
+    },
     /// The request sets a parameter or header that the signer itself sets.
     #[error("{scheme}: {name:?} is set by the signer and must not be in the request")]
     ReservedName {

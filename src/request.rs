@@ -1,6 +1,6 @@
 //! The neutral request every signer consumes.
 
-use crate::encoding::{is_sha256_hex, sha256_hex, Hex64};
+use crate::encoding::{form_decode, is_sha256_hex, sha256_hex, Hex64};
 use crate::Error;
 
 /// What of the body a signer sees.
@@ -275,6 +275,58 @@ impl CanonicalRequestBuilder {
             payload: self.payload,
         })
     }
+}
+
+/// The decoded parameters of an `application/x-www-form-urlencoded` `POST` body (empty for
+/// no body), for schemes that sign them.
+pub(crate) fn form_params(
+    req: &CanonicalRequest,
+    scheme: &'static str,
+) -> Result<Vec<(String, String)>, Error> {
+    let body = match req.payload() {
+        Payload::Bytes(b) if b.is_empty() => return Ok(Vec::new()),
+        Payload::Bytes(b) => b,
+        _ => {
+            return Err(Error::UnsupportedBody {
+                scheme,
+                reason: "the form body's parameters are signed: give the body bytes",
+            })
+        }
+    };
+    if req.method() != "POST" {
+        return Err(Error::UnsupportedBody {
+            scheme,
+            reason: "only a POST request carries a form body",
+        });
+    }
+    let is_form = req.header("content-type").is_some_and(|ct| {
+        ct.split(';').next().is_some_and(|m| {
+            m.trim()
+                .eq_ignore_ascii_case("application/x-www-form-urlencoded")
+        })
+    });
+    if !is_form {
+        return Err(Error::UnsupportedBody {
+            scheme,
+            reason: "a body must be application/x-www-form-urlencoded (and say so in Content-Type)",
+        });
+    }
+    let text = std::str::from_utf8(body).map_err(|_| Error::UnsupportedBody {
+        scheme,
+        reason: "the form body is not UTF-8",
+    })?;
+    let mut params = Vec::new();
+    for pair in text.split('&').filter(|p| !p.is_empty()) {
+        let (k, v) = pair.split_once('=').unwrap_or((pair, ""));
+        let (Some(k), Some(v)) = (form_decode(k), form_decode(v)) else {
+            return Err(Error::UnsupportedBody {
+                scheme,
+                reason: "a form parameter does not decode to UTF-8",
+            });
+        };
+        params.push((k, v));
+    }
+    Ok(params)
 }
 
 /// RFC 9110 §5.6.2 `tchar`.

@@ -170,6 +170,7 @@ pub struct SigningOutput {
     headers: Vec<(&'static str, Text)>,
     query_params: Vec<(&'static str, Text)>,
     query_string: Text,
+    body: Option<Text>,
     signature: Text,
     canonical_request: Option<Text>,
     string_to_sign: Option<Text>,
@@ -218,6 +219,13 @@ impl SigningOutput {
         self.text(&self.query_string)
     }
 
+    /// The body to send **instead of** the request's, for schemes that carry their
+    /// parameters and signature in a form body (Tencent signature V1 with `POST`); `None`
+    /// means: send the request's own body unchanged.
+    pub fn body(&self) -> Option<&str> {
+        self.body.as_ref().map(|t| self.text(t))
+    }
+
     /// The signature (hex or Base64, as the scheme writes it).
     pub fn signature(&self) -> &str {
         self.text(&self.signature)
@@ -239,11 +247,12 @@ impl SigningOutput {
     /// True for added headers that carry a credential or a signature (`Authorization`,
     /// `X-WSSE`, security tokens); mark them sensitive when logging or in `http`.
     pub fn is_sensitive(&self, name: &str) -> bool {
-        const SENSITIVE: [&str; 4] = [
+        const SENSITIVE: [&str; 5] = [
             "authorization",
             "x-wsse",
             "x-acs-security-token",
             "x-tc-token",
+            "x-security-token",
         ];
         SENSITIVE.iter().any(|s| s.eq_ignore_ascii_case(name))
     }
@@ -256,7 +265,7 @@ impl fmt::Debug for SigningOutput {
             fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
                 let mut l = f.debug_list();
                 for (n, v) in self.1 {
-                    if self.0.is_sensitive(n) || n.eq_ignore_ascii_case("SecurityToken") {
+                    if self.0.is_sensitive(n) || *n == "SecurityToken" || *n == "Token" {
                         l.entry(&(n, "***"));
                     } else {
                         l.entry(&(n, self.0.text(v)));
@@ -286,6 +295,7 @@ impl OutputBuilder {
                 headers: Vec::with_capacity(headers),
                 query_params: Vec::with_capacity(query_params),
                 query_string: Text::Static(""),
+                body: None,
                 signature: Text::Static(""),
                 canonical_request: None,
                 string_to_sign: None,
@@ -321,6 +331,10 @@ impl OutputBuilder {
 
     pub(crate) fn set_query_string(&mut self, t: Text) {
         self.out.query_string = t;
+    }
+
+    pub(crate) fn set_body(&mut self, t: Text) {
+        self.out.body = Some(t);
     }
 
     pub(crate) fn set_signature(&mut self, t: Text) {

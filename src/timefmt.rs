@@ -69,6 +69,36 @@ pub(crate) fn unix(t: OffsetDateTime, scheme: &'static str) -> Result<Stamp<20>,
     Ok(Stamp(b))
 }
 
+/// `yyyyMMddTHHmmssZ` (UTC), Huawei's `X-Sdk-Date`.
+pub(crate) fn basic(t: OffsetDateTime, scheme: &'static str) -> Result<Stamp<16>, Error> {
+    let mut b = *b"00000000T000000Z";
+    digits(&mut b[0..4], four_digit_year(t, scheme)?);
+    digits(&mut b[4..6], u8::from(t.month()).into());
+    digits(&mut b[6..8], t.day().into());
+    digits(&mut b[9..11], t.hour().into());
+    digits(&mut b[11..13], t.minute().into());
+    digits(&mut b[13..15], t.second().into());
+    Ok(Stamp(b))
+}
+
+/// `Sun, 06 Nov 1994 08:49:37 GMT` (RFC 9110 IMF-fixdate, RFC 1123 / RFC 2616 form).
+pub(crate) fn imf_fixdate(t: OffsetDateTime, scheme: &'static str) -> Result<Stamp<29>, Error> {
+    const DAYS: [&[u8; 3]; 7] = [b"Mon", b"Tue", b"Wed", b"Thu", b"Fri", b"Sat", b"Sun"];
+    const MONTHS: [&[u8; 3]; 12] = [
+        b"Jan", b"Feb", b"Mar", b"Apr", b"May", b"Jun", b"Jul", b"Aug", b"Sep", b"Oct", b"Nov",
+        b"Dec",
+    ];
+    let mut b = *b"Mon, 00 Jan 0000 00:00:00 GMT";
+    b[0..3].copy_from_slice(DAYS[usize::from(t.weekday().number_days_from_monday())]);
+    digits(&mut b[5..7], t.day().into());
+    b[8..11].copy_from_slice(MONTHS[usize::from(u8::from(t.month()) - 1)]);
+    digits(&mut b[12..16], four_digit_year(t, scheme)?);
+    digits(&mut b[17..19], t.hour().into());
+    digits(&mut b[20..22], t.minute().into());
+    digits(&mut b[23..25], t.second().into());
+    Ok(Stamp(b))
+}
+
 impl Stamp<20> {
     /// The text without the trailing padding `unix` leaves.
     pub(crate) fn trimmed(&self) -> &str {
@@ -89,6 +119,20 @@ mod tests {
         let zero = OffsetDateTime::UNIX_EPOCH;
         assert_eq!(unix(zero, "x").unwrap().trimmed(), "0");
         assert_eq!(iso8601(zero, "x").unwrap().as_str(), "1970-01-01T00:00:00Z");
+        assert_eq!(basic(t, "x").unwrap().as_str(), "20190225T164425Z");
+        assert_eq!(
+            imf_fixdate(t, "x").unwrap().as_str(),
+            "Mon, 25 Feb 2019 16:44:25 GMT"
+        );
+        assert_eq!(
+            imf_fixdate(zero, "x").unwrap().as_str(),
+            "Thu, 01 Jan 1970 00:00:00 GMT"
+        );
+        let dec = OffsetDateTime::from_unix_timestamp(1_893_455_999).unwrap();
+        assert_eq!(
+            imf_fixdate(dec, "x").unwrap().as_str(),
+            "Mon, 31 Dec 2029 23:59:59 GMT"
+        );
         let early = OffsetDateTime::from_unix_timestamp(-62_167_219_201).unwrap(); // year -1
         assert!(iso8601(early, "x").is_err());
         assert!(unix(early, "x").is_err());

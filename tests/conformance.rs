@@ -32,7 +32,7 @@ fn committed_corpus_agrees_with_official_sdks() {
 #[test]
 fn runner_survives_bad_specs() {
     let specs: Vec<Value> = serde_json::from_str(
-        r#"[{"id": "x"}, {"id": "y", "scheme": "alibaba_roa"}, {"id": "z", "scheme": "huawei_wsse",
+        r#"[{"id": "x"}, {"id": "y", "scheme": "aws_sigv4"}, {"id": "z", "scheme": "huawei_wsse",
             "method": "POST", "host": "h", "access_key_id": "k", "secret": "s",
             "timestamp": "not a time", "nonce": "n"}, {"id": "w", "scheme": "tencent_tc3",
             "query": [["a"]]}, 7]"#,

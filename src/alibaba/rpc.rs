@@ -17,14 +17,13 @@ use hmac::{Hmac, Mac};
 use sha1::Sha1;
 
 use crate::encoding::{
-    base64_into, form_decode, percent_encode_into, percent_encode_twice_into, RFC3986_UNRESERVED,
+    base64_into, percent_encode_into, percent_encode_twice_into, RFC3986_UNRESERVED,
 };
 use crate::mac::hmac_sha1;
+use crate::request::form_params;
 use crate::signer::{OutputBuilder, Text};
 use crate::text::check_setting;
-use crate::{
-    timefmt, CanonicalRequest, Credentials, Error, Payload, Signer, SigningContext, SigningOutput,
-};
+use crate::{timefmt, CanonicalRequest, Credentials, Error, Signer, SigningContext, SigningOutput};
 
 /// The value of `SignatureMethod`.
 pub const SIGNATURE_METHOD: &str = "HMAC-SHA1";
@@ -269,7 +268,13 @@ impl Signer for RpcSigner {
                 method: method.to_owned(),
             });
         }
-        let form = form_params(req)?;
+        let form = form_params(req, SCHEME)?;
+        if let Some((k, _)) = form.iter().find(|(k, _)| RESERVED.contains(&k.as_str())) {
+            return Err(Error::ReservedName {
+                scheme: SCHEME,
+                name: k.clone(),
+            });
+        }
         let nonce = ctx.nonce();
         if nonce.is_empty() || nonce.chars().any(char::is_control) {
             return Err(Error::InvalidNonce {
@@ -425,60 +430,6 @@ impl Base64Sha1 {
     fn as_str(&self) -> &str {
         std::str::from_utf8(&self.0).unwrap_or_default()
     }
-}
-
-/// The parameters of a form body (empty for no body).
-fn form_params(req: &CanonicalRequest) -> Result<Vec<(String, String)>, Error> {
-    let body = match req.payload() {
-        Payload::Bytes(b) if b.is_empty() => return Ok(Vec::new()),
-        Payload::Bytes(b) => b,
-        _ => {
-            return Err(Error::UnsupportedBody {
-                scheme: SCHEME,
-                reason: "the form body's parameters are signed: give the body bytes",
-            })
-        }
-    };
-    if req.method() != "POST" {
-        return Err(Error::UnsupportedBody {
-            scheme: SCHEME,
-            reason: "only a POST request carries a form body",
-        });
-    }
-    let is_form = req.header("content-type").is_some_and(|ct| {
-        ct.split(';').next().is_some_and(|m| {
-            m.trim()
-                .eq_ignore_ascii_case("application/x-www-form-urlencoded")
-        })
-    });
-    if !is_form {
-        return Err(Error::UnsupportedBody {
-            scheme: SCHEME,
-            reason: "a body must be application/x-www-form-urlencoded (and say so in Content-Type)",
-        });
-    }
-    let text = std::str::from_utf8(body).map_err(|_| Error::UnsupportedBody {
-        scheme: SCHEME,
-        reason: "the form body is not UTF-8",
-    })?;
-    let mut params = Vec::new();
-    for pair in text.split('&').filter(|p| !p.is_empty()) {
-        let (k, v) = pair.split_once('=').unwrap_or((pair, ""));
-        let (Some(k), Some(v)) = (form_decode(k), form_decode(v)) else {
-            return Err(Error::UnsupportedBody {
-                scheme: SCHEME,
-                reason: "a form parameter does not decode to UTF-8",
-            });
-        };
-        if RESERVED.contains(&k.as_str()) {
-            return Err(Error::ReservedName {
-                scheme: SCHEME,
-                name: k,
-            });
-        }
-        params.push((k, v));
-    }
-    Ok(params)
 }
 
 /// The string to sign for a complete parameter set (common parameters included), as the

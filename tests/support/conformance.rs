@@ -8,9 +8,9 @@
 
 use std::collections::BTreeMap;
 
-use cloudsign::alibaba::{acs3, Acs3Signer, RpcSigner};
-use cloudsign::huawei::WsseSigner;
-use cloudsign::tencent::{tc3, Tc3Signer};
+use cloudsign::alibaba::{acs3, roa, Acs3Signer, RoaSigner, RpcSigner};
+use cloudsign::huawei::{SdkHmacSha256Signer, WsseSigner};
+use cloudsign::tencent::{tc3, v1, Tc3Signer, V1Signer};
 use cloudsign::{
     CanonicalRequest, CanonicalRequestBuilder, Credentials, Error, Signer, SigningContext,
 };
@@ -19,13 +19,25 @@ use time::format_description::well_known::Rfc3339;
 use time::OffsetDateTime;
 
 /// The schemes the runner maps today.
-pub const SCHEMES: [&str; 4] = ["alibaba_acs3", "alibaba_rpc", "tencent_tc3", "huawei_wsse"];
+pub const SCHEMES: [&str; 7] = [
+    "alibaba_acs3",
+    "alibaba_rpc",
+    "alibaba_roa",
+    "tencent_tc3",
+    "tencent_v1",
+    "huawei_sdk_hmac_sha256",
+    "huawei_wsse",
+];
 
 /// The fields compared with the primary official implementation, per scheme.
 pub fn compared_fields(scheme: &str) -> &'static [&'static str] {
     match scheme {
-        "alibaba_acs3" | "tencent_tc3" => &["signature", "authorization"],
+        "alibaba_acs3" | "tencent_tc3" | "huawei_sdk_hmac_sha256" => {
+            &["signature", "authorization"]
+        }
         "alibaba_rpc" => &["signature"],
+        "tencent_v1" => &["signature", "request_data"],
+        "alibaba_roa" => &["signature", "authorization"],
         "huawei_wsse" => &["signature", "x_wsse", "authorization"],
         _ => &[],
     }
@@ -154,6 +166,32 @@ fn sign(spec: &Value) -> Result<BTreeMap<&'static str, String>, Failure> {
             r.insert("signature", out.signature().to_owned());
             stages(&mut r, &out);
         }
+        "alibaba_roa" => {
+            // The primary implementation (openapi-util) reads lower-case header names only.
+            let mut b = RoaSigner::builder(credentials(spec)?)
+                .header_names(roa::HeaderNames::LowercaseOnly)
+                .action(field(spec, "action")?)
+                .version(field(spec, "version")?);
+            if let Some(accept) = opt(spec, "accept") {
+                b = b.accept(accept);
+            }
+            let signer = b.build()?;
+            let mut req = request(spec)?.queries(pairs(spec, "query")?);
+            if let Some(ct) = opt(spec, "content_type") {
+                req = req.header("content-type", ct);
+            }
+            if let Some(md5) = opt(spec, "content_md5") {
+                req = req.header("content-md5", md5);
+            }
+            let ts = field(spec, "timestamp")?;
+            let time = OffsetDateTime::parse(ts, &time::format_description::well_known::Rfc2822)
+                .map_err(|e| Failure::Spec(format!("timestamp {ts:?}: {e}")))?;
+            let ctx = SigningContext::new(time, field(spec, "nonce")?);
+            let out = signer.sign(&req.body(body(spec)).build()?, &ctx)?;
+            r.insert("signature", out.signature().to_owned());
+            r.insert("authorization", header(&out, "Authorization"));
+            stages(&mut r, &out);
+        }
         "tencent_tc3" => {
             let mut b = Tc3Signer::builder(credentials(spec)?, field(spec, "service")?)
                 .action(field(spec, "action")?)
@@ -197,6 +235,110 @@ fn sign(spec: &Value) -> Result<BTreeMap<&'static str, String>, Failure> {
                 .parse()
                 .map_err(|_| Failure::Spec(format!("timestamp {ts:?} is not Unix seconds")))?;
             let out = signer.sign(&req.build()?, &SigningContext::from_unix(secs, "")?)?;
+            r.insert("signature", out.signature().to_owned());
+            r.insert("authorization", header(&out, "Authorization"));
+            stages(&mut r, &out);
+        }
+        "tencent_v1" => {
+            // The SDK client upper-cases the first letter of the action and identifies
+            // itself with `RequestClient` (oracle README, V2).
+            let action = field(spec, "action")?;
+            let mut chars = action.chars();
+            let action: String = chars
+                .next()
+                .map(|c| c.to_uppercase().chain(chars).collect())
+                .unwrap_or_default();
+            let method = match field(spec, "sign_method")? {
+                "HmacSHA1" => v1::SignatureMethod::HmacSha1,
+                "HmacSHA256" => v1::SignatureMethod::HmacSha256,
+                other => return Err(Failure::Spec(format!("sign_method {other:?}"))),
+            };
+            let mut b = V1Signer::builder(credentials(spec)?)
+                .action(action)
+                .version(field(spec, "version")?)
+                .signature_method(method)
+                .request_client("SDK_PYTHON_3.1.195");
+            if let Some(region) = opt(spec, "region") {
+                b = b.region(region);
+            }
+            if let Some(lang) = opt(spec, "language") {
+                b = b.language(lang);
+            }
+            let signer = b.build()?;
+            let params = pairs(spec, "query")?;
+            let req = if field(spec, "method")? == "POST" {
+                // The SDK client sends the parameters as a form body.
+                let body = params
+                    .iter()
+                    .map(|(k, v)| {
+                        let mut s = String::new();
+                        cloudsign::encoding::form_encode_into(&mut s, k);
+                        s.push('=');
+                        cloudsign::encoding::form_encode_into(&mut s, v);
+                        s
+                    })
+                    .collect::<Vec<_>>()
+                    .join("&");
+                request(spec)?
+                    .header("Content-Type", "application/x-www-form-urlencoded")
+                    .body(body)
+            } else {
+                request(spec)?.queries(params)
+            };
+            let ts = field(spec, "timestamp")?;
+            let secs: i64 = ts
+                .parse()
+                .map_err(|_| Failure::Spec(format!("timestamp {ts:?} is not Unix seconds")))?;
+            let ctx = SigningContext::from_unix(secs, field(spec, "nonce")?)?;
+            let out = signer.sign(&req.build()?, &ctx)?;
+            r.insert("signature", out.signature().to_owned());
+            r.insert(
+                "request_data",
+                out.body().unwrap_or(out.query_string()).to_owned(),
+            );
+            stages(&mut r, &out);
+        }
+        "huawei_sdk_hmac_sha256" => {
+            let mut b = SdkHmacSha256Signer::builder(credentials(spec)?);
+            if let Some(p) = opt(spec, "project_id") {
+                b = b.project_id(p);
+            }
+            let signer = b.build()?;
+            let headers = pairs(spec, "headers")?;
+            // The SDK takes the path raw and its HTTP client percent-encodes what cannot go
+            // on the wire, keeping existing escapes (requests' `requote_uri`).
+            let raw_path = opt(spec, "path").unwrap_or("/");
+            let mut path = String::new();
+            for part in raw_path.split_inclusive('%') {
+                let (text, pct) = part.strip_suffix('%').map_or((part, ""), |t| (t, "%"));
+                cloudsign::encoding::percent_encode_into(
+                    &mut path,
+                    text,
+                    cloudsign::encoding::RFC3986_PATH,
+                );
+                path.push_str(pct);
+            }
+            let mut req = request(spec)?.path(path).queries(pairs(spec, "query")?);
+            // What the SDK client adds: a header spelled exactly `Content-Type` that is not
+            // JSON or BSON marks the body unsigned (oracle README, H2).
+            let unsigned = headers.iter().any(|(n, v)| {
+                n == "Content-Type"
+                    && !v.starts_with("application/json")
+                    && !v.starts_with("application/bson")
+            });
+            if unsigned {
+                req = req.header("X-Sdk-Content-Sha256", "UNSIGNED-PAYLOAD");
+            }
+            let ts = field(spec, "timestamp")?;
+            let format =
+                time::macros::format_description!("[year][month][day]T[hour][minute][second]Z");
+            let time = time::PrimitiveDateTime::parse(ts, &format)
+                .map_err(|e| Failure::Spec(format!("timestamp {ts:?}: {e}")))?
+                .assume_utc();
+            let out = signer.sign(
+                &req.body(body(spec)).build()?,
+                &SigningContext::new(time, ""),
+            )?;
             r.insert("signature", out.signature().to_owned());
             r.insert("authorization", header(&out, "Authorization"));
             stages(&mut r, &out);
