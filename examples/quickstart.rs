@@ -5,9 +5,9 @@
 //! cargo run --example quickstart
 //! ```
 
-use cloudsign::alibaba::{Acs3Signer, RpcSigner};
-use cloudsign::huawei::WsseSigner;
-use cloudsign::tencent::Tc3Signer;
+use cloudsign::alibaba::{Acs3Signer, RoaSigner, RpcSigner};
+use cloudsign::huawei::{SdkHmacSha256Signer, WsseSigner};
+use cloudsign::tencent::{v1, Tc3Signer, V1Signer};
 use cloudsign::{CanonicalRequest, Credentials, Signer, SigningContext, SigningOutput};
 use time::macros::datetime;
 
@@ -27,7 +27,9 @@ fn show(title: &str, req: &CanonicalRequest, out: &SigningOutput) {
     for (name, value) in out.headers() {
         println!("{name}: {value}");
     }
-    if let Some(body) = req.body().filter(|b| !b.is_empty()) {
+    if let Some(body) = out.body() {
+        println!("\n{body}");
+    } else if let Some(body) = req.body().filter(|b| !b.is_empty()) {
         println!("\n{}", String::from_utf8_lossy(body));
     }
     println!();
@@ -69,6 +71,19 @@ fn main() -> Result<(), cloudsign::Error> {
     );
     show("Alibaba RPC HMAC-SHA1", &req, &signer.sign(&req, &ctx)?);
 
+    // Alibaba Cloud ROA HMAC-SHA1 (Container Service; no published example with a secret).
+    let signer = RoaSigner::builder(Credentials::new("LTAI5tExample", "example-secret")?)
+        .action("DescribeClustersV1")
+        .version("2015-12-15")
+        .build()?;
+    let req = CanonicalRequest::builder()
+        .host("cs.cn-hangzhou.aliyuncs.com")
+        .path("/api/v1/clusters")
+        .query("page_size", "10")
+        .build()?;
+    let ctx = SigningContext::new(datetime!(2024-06-01 08:00:00 UTC), "8f3b1c2e6d");
+    show("Alibaba ROA HMAC-SHA1", &req, &signer.sign(&req, &ctx)?);
+
     // Tencent Cloud TC3-HMAC-SHA256 (API 3.0 signature document example).
     let creds = Credentials::new(
         "AKIDz8krbsJ5yKBZQpn74WFkmLPx3EXAMPLE",
@@ -87,6 +102,42 @@ fn main() -> Result<(), cloudsign::Error> {
         .build()?;
     let ctx = SigningContext::from_unix(1_551_113_065, "")?;
     show("Tencent TC3-HMAC-SHA256", &req, &signer.sign(&req, &ctx)?);
+
+    // Tencent Cloud signature V1 (API 3.0 signature V1 document example, HmacSHA256 here).
+    let creds = Credentials::new(
+        "AKIDz8krbsJ5yKBZQpn74WFkmLPx3EXAMPLE",
+        "Gu5t9xGARNpq86cd98joQYCN3EXAMPLE",
+    )?;
+    let signer = V1Signer::builder(creds)
+        .action("DescribeInstances")
+        .version("2017-03-12")
+        .region("ap-guangzhou")
+        .signature_method(v1::SignatureMethod::HmacSha256)
+        .build()?;
+    let req = CanonicalRequest::builder()
+        .host("cvm.tencentcloudapi.com")
+        .query("InstanceIds.0", "ins-09dx96dg")
+        .query("Limit", "20")
+        .query("Offset", "0")
+        .build()?;
+    let ctx = SigningContext::from_unix(1_465_185_768, "11886")?;
+    show("Tencent signature V1", &req, &signer.sign(&req, &ctx)?);
+
+    // Huawei Cloud SDK-HMAC-SHA256 (API signing guide example).
+    let signer = SdkHmacSha256Signer::builder(Credentials::new(
+        "QTWAOYTTINDUT2QVKYUC",
+        "MFyfvK41ba2giqM7Uio6PznpdUKGpownRZlmVmHc",
+    )?)
+    .build()?;
+    let req = CanonicalRequest::builder()
+        .host("service.region.example.com")
+        .path("/v1/77b6a44cba5143ab91d13ab9a8ff44fd/vpcs")
+        .query("limit", "2")
+        .query("marker", "13551d6b-755d-4757-b956-536f674975c0")
+        .header("Content-Type", "application/json")
+        .build()?;
+    let ctx = SigningContext::new(datetime!(2019-11-15 03:36:55 UTC), "");
+    show("Huawei SDK-HMAC-SHA256", &req, &signer.sign(&req, &ctx)?);
 
     // Huawei Cloud Message & SMS X-WSSE (document's AppKey, nonce and time; the AppSecret is
     // not published, so this one is made up).

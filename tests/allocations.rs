@@ -1,12 +1,13 @@
 //! Heap allocations per `sign()`, counted with a counting global allocator
 //! (`allocation-counter`). Issue targets: at most 6 for TC3, ACS3 and X-WSSE, at most 12
-//! for RPC with 12 parameters. Run with `--nocapture` to see the counts.
+//! for RPC with 12 parameters; the same for ROA, Huawei SDK-HMAC-SHA256 (6) and Tencent V1
+//! (12). Run with `--nocapture` to see the counts.
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // tests assert by panicking
 
-use cloudsign::alibaba::{Acs3Signer, RpcSigner};
-use cloudsign::huawei::WsseSigner;
-use cloudsign::tencent::Tc3Signer;
+use cloudsign::alibaba::{Acs3Signer, RoaSigner, RpcSigner};
+use cloudsign::huawei::{SdkHmacSha256Signer, WsseSigner};
+use cloudsign::tencent::{Tc3Signer, V1Signer};
 use cloudsign::{CanonicalRequest, Credentials, Signer, SigningContext};
 
 fn count(signer: &dyn Signer, req: &CanonicalRequest) -> u64 {
@@ -71,6 +72,43 @@ fn allocations_per_signature() {
         .query("Tag.1.Key", "environment name")
         .build()
         .unwrap();
+    let roa = RoaSigner::builder(creds.clone())
+        .action("DescribeClustersV1")
+        .version("2015-12-15")
+        .build()
+        .unwrap();
+    let roa_req = CanonicalRequest::builder()
+        .host("cs.cn-hangzhou.aliyuncs.com")
+        .path("/api/v1/clusters")
+        .query("page_size", "10")
+        .query("name", "my cluster")
+        .build()
+        .unwrap();
+    let v1 = V1Signer::builder(creds.clone())
+        .action("DescribeInstances")
+        .version("2017-03-12")
+        .region("ap-guangzhou")
+        .build()
+        .unwrap();
+    let v1_req = CanonicalRequest::builder()
+        .host("cvm.tencentcloudapi.com")
+        .query("InstanceIds.0", "ins-09dx96dg")
+        .query("Limit", "20")
+        .build()
+        .unwrap();
+    let huawei = SdkHmacSha256Signer::builder(creds.clone())
+        .project_id("77b6a44cba5143ab91d13ab9a8ff44fd")
+        .build()
+        .unwrap();
+    let huawei_req = CanonicalRequest::builder()
+        .method("POST")
+        .host("vpc.cn-north-4.myhuaweicloud.com")
+        .path("/v1/77b6a44cba5143ab91d13ab9a8ff44fd/vpcs")
+        .query("limit", "2")
+        .header("Content-Type", "application/json")
+        .body(vec![b'x'; 1024])
+        .build()
+        .unwrap();
     let wsse = WsseSigner::new(creds);
 
     let counts = [
@@ -79,6 +117,9 @@ fn allocations_per_signature() {
         ("acs3", count(&acs3, &acs3_req), 6),
         ("rpc (12 parameters)", count(&rpc, &rpc_req), 12),
         ("wsse", count(&wsse, &post), 6),
+        ("roa", count(&roa, &roa_req), 6),
+        ("tencent v1 (10 parameters)", count(&v1, &v1_req), 12),
+        ("huawei sdk-hmac-sha256", count(&huawei, &huawei_req), 6),
     ];
     for (name, n, max) in counts {
         println!("{name}: {n} allocations per sign() (target <= {max})");

@@ -2,9 +2,9 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // tests assert by panicking
 
-use cloudsign::alibaba::{Acs3Signer, RpcSigner};
-use cloudsign::huawei::WsseSigner;
-use cloudsign::tencent::Tc3Signer;
+use cloudsign::alibaba::{roa, Acs3Signer, RoaSigner, RpcSigner};
+use cloudsign::huawei::{SdkHmacSha256Signer, WsseSigner};
+use cloudsign::tencent::{Tc3Signer, V1Signer};
 use cloudsign::{CanonicalRequest, Credentials, Error, Signer, SigningContext};
 
 const SECRET: &str = "TOP-SECRET-KEY-VALUE";
@@ -42,6 +42,21 @@ fn signers() -> Vec<Box<dyn Signer>> {
                 .unwrap(),
         ),
         Box::new(WsseSigner::new(creds())),
+        Box::new(
+            RoaSigner::builder(creds())
+                .action("A")
+                .version("V")
+                .build()
+                .unwrap(),
+        ),
+        Box::new(
+            V1Signer::builder(creds())
+                .action("A")
+                .version("V")
+                .build()
+                .unwrap(),
+        ),
+        Box::new(SdkHmacSha256Signer::builder(creds()).build().unwrap()),
     ]
 }
 
@@ -151,7 +166,7 @@ fn signer_settings_are_validated() {
 
 #[test]
 fn schemes_refuse_what_they_cannot_sign() {
-    let [acs3, rpc, tc3, wsse]: [Box<dyn Signer>; 4] = signers().try_into().unwrap();
+    let [acs3, rpc, tc3, wsse, ..]: [Box<dyn Signer>; 7] = signers().try_into().unwrap();
     let host = || CanonicalRequest::builder().host("a.example.com");
 
     // TC3: GET with a body, POST with a query, other methods.
@@ -315,6 +330,19 @@ fn errors_never_contain_secrets() {
                 .build()
                 .unwrap(),
         ),
+        Box::new(
+            RoaSigner::builder(creds.clone())
+                .version("V")
+                .build()
+                .unwrap(),
+        ),
+        Box::new(
+            V1Signer::builder(creds.clone())
+                .action("A")
+                .build()
+                .unwrap(),
+        ),
+        Box::new(SdkHmacSha256Signer::builder(creds.clone()).build().unwrap()),
         Box::new(WsseSigner::new(creds)),
     ];
     let bad = [
@@ -328,6 +356,7 @@ fn errors_never_contain_secrets() {
             .host("a.example.com")
             .header("X-TC-Token", "x")
             .header("x-acs-security-token", "y")
+            .header("X-Security-Token", "z")
             .build()
             .unwrap(),
     ];
@@ -346,5 +375,267 @@ fn errors_never_contain_secrets() {
             }
         }
     }
-    assert!(errors >= 16, "only {errors} errors exercised");
+    assert!(errors >= 25, "only {errors} errors exercised");
+}
+
+#[test]
+fn roa_refuses_what_it_cannot_sign() {
+    let signer = RoaSigner::builder(creds()).version("V").build().unwrap();
+    let host = || {
+        CanonicalRequest::builder()
+            .host("cs.aliyuncs.com")
+            .path("/clusters")
+    };
+    let err = |r: CanonicalRequest, s: &RoaSigner| s.sign(&r, &ctx()).unwrap_err();
+
+    let e = err(host().header("Date", "x").build().unwrap(), &signer);
+    assert!(matches!(e, Error::ReservedName { .. }), "{e}");
+    let e = err(
+        host()
+            .header("Accept", "a")
+            .header("accept", "b")
+            .build()
+            .unwrap(),
+        &signer,
+    );
+    assert!(matches!(e, Error::DuplicateHeader { .. }), "{e}");
+    let e = err(
+        host()
+            .header("x-acs-meta", "a")
+            .header("X-Acs-Meta", "b")
+            .build()
+            .unwrap(),
+        &signer,
+    );
+    assert!(matches!(e, Error::DuplicateHeader { .. }), "{e}");
+    let e = err(
+        host().query("a", "1").query("a", "2").build().unwrap(),
+        &signer,
+    );
+    assert!(matches!(e, Error::DuplicateParameter { .. }), "{e}");
+    assert!(matches!(
+        signer.sign(&host().build().unwrap(), &ctx().with_nonce("")),
+        Err(Error::InvalidNonce { .. })
+    ));
+
+    // Content-MD5 needs the body bytes.
+    let md5 = RoaSigner::builder(creds())
+        .version("V")
+        .content_md5(true)
+        .build()
+        .unwrap();
+    let e = err(
+        host().method("POST").unsigned_payload().build().unwrap(),
+        &md5,
+    );
+    assert!(matches!(e, Error::UnsupportedBody { .. }), "{e}");
+    let out = md5.sign(&host().build().unwrap(), &ctx()).unwrap();
+    assert_eq!(out.header("Content-MD5"), Some("1B2M2Y8AsgTpgAmY7PhCfg=="));
+    assert!(out
+        .string_to_sign()
+        .unwrap()
+        .starts_with("GET\napplication/json\n1B2M2Y8AsgTpgAmY7PhCfg==\n\n"));
+}
+
+/// ROA signs query values raw, so `{a: "1&b=2"}` and `{a: "1", b: "2"}` share a string to
+/// sign. The official SDKs sign both; `reject_ambiguous_query` refuses the first.
+#[test]
+fn roa_query_ambiguity_is_a_choice() {
+    let lenient = RoaSigner::builder(creds()).version("V").build().unwrap();
+    let strict = RoaSigner::builder(creds())
+        .version("V")
+        .reject_ambiguous_query(true)
+        .build()
+        .unwrap();
+    let host = || {
+        CanonicalRequest::builder()
+            .host("cs.aliyuncs.com")
+            .path("/c")
+    };
+    let one = host().query("a", "1&b=2").build().unwrap();
+    let two = host().query("a", "1").query("b", "2").build().unwrap();
+    let s1 = lenient.sign(&one, &ctx()).unwrap();
+    let s2 = lenient.sign(&two, &ctx()).unwrap();
+    assert_eq!(s1.signature(), s2.signature());
+    assert_ne!(s1.query_string(), s2.query_string());
+    assert!(matches!(
+        strict.sign(&one, &ctx()),
+        Err(Error::UnsupportedQuery { .. })
+    ));
+    let name_eq = host().query("a=1", "").build().unwrap();
+    assert!(matches!(
+        strict.sign(&name_eq, &ctx()),
+        Err(Error::UnsupportedQuery { .. })
+    ));
+    // `=` in a value is not ambiguous: the first `=` ends the name.
+    assert!(strict
+        .sign(&host().query("a", "b=c").build().unwrap(), &ctx())
+        .is_ok());
+    assert_eq!(
+        strict.sign(&two, &ctx()).unwrap().signature(),
+        s2.signature()
+    );
+}
+
+#[test]
+fn roa_header_names_setting() {
+    let req = CanonicalRequest::builder()
+        .host("cs.aliyuncs.com")
+        .header("X-Acs-Mixed", "1")
+        .header("Content-Type", "text/plain")
+        .build()
+        .unwrap();
+    let any = RoaSigner::builder(creds()).version("V").build().unwrap();
+    let lower = RoaSigner::builder(creds())
+        .version("V")
+        .header_names(roa::HeaderNames::LowercaseOnly)
+        .build()
+        .unwrap();
+    let a = any.sign(&req, &ctx()).unwrap();
+    let l = lower.sign(&req, &ctx()).unwrap();
+    assert!(a.string_to_sign().unwrap().contains("\ntext/plain\n"));
+    assert!(a.string_to_sign().unwrap().contains("\nx-acs-mixed:1\n"));
+    assert!(!l.string_to_sign().unwrap().contains("text/plain"));
+    assert!(!l.string_to_sign().unwrap().contains("mixed"));
+}
+
+#[test]
+fn huawei_sdk_hmac_refuses_what_it_cannot_sign() {
+    let signer = SdkHmacSha256Signer::builder(creds()).build().unwrap();
+    let host = || CanonicalRequest::builder().host("iam.myhuaweicloud.com");
+    for name in ["X-Sdk-Date", "authorization"] {
+        let e = signer
+            .sign(&host().header(name, "x").build().unwrap(), &ctx())
+            .unwrap_err();
+        assert!(matches!(e, Error::ReservedName { .. }), "{e}");
+    }
+    // X-Project-Id is the caller's own unless the signer sets it.
+    let with_project = host().header("X-Project-Id", "p").build().unwrap();
+    assert!(signer.sign(&with_project, &ctx()).is_ok());
+    let project = SdkHmacSha256Signer::builder(creds())
+        .project_id("p")
+        .build()
+        .unwrap();
+    assert!(matches!(
+        project.sign(&with_project, &ctx()),
+        Err(Error::ReservedName { .. })
+    ));
+    assert!(matches!(
+        SdkHmacSha256Signer::builder(creds()).project_id("").build(),
+        Err(Error::InvalidSetting { .. })
+    ));
+    let dup = host()
+        .header("X-A", "1")
+        .header("x-a", "2")
+        .build()
+        .unwrap();
+    assert!(matches!(
+        signer.sign(&dup, &ctx()),
+        Err(Error::DuplicateHeader { .. })
+    ));
+
+    // Underscore names are sent but not signed; an unsigned payload is announced.
+    let req = host()
+        .method("PUT")
+        .header("X_Under", "x")
+        .unsigned_payload()
+        .build()
+        .unwrap();
+    let out = signer.sign(&req, &ctx()).unwrap();
+    assert_eq!(out.header("X-Sdk-Content-Sha256"), Some("UNSIGNED-PAYLOAD"));
+    let cr = out.canonical_request().unwrap();
+    assert!(
+        cr.ends_with("\nhost;x-sdk-content-sha256;x-sdk-date\nUNSIGNED-PAYLOAD"),
+        "{cr}"
+    );
+    assert!(!cr.contains("x_under"));
+}
+
+#[test]
+fn tencent_v1_refuses_what_it_cannot_sign() {
+    let signer = V1Signer::builder(creds())
+        .action("A")
+        .version("V")
+        .region("ap-guangzhou")
+        .build()
+        .unwrap();
+    let host = || CanonicalRequest::builder().host("cvm.tencentcloudapi.com");
+    let sign = |r: CanonicalRequest| signer.sign(&r, &ctx());
+    assert!(matches!(
+        sign(host().method("PUT").build().unwrap()),
+        Err(Error::UnsupportedMethod { .. })
+    ));
+    assert!(matches!(
+        sign(host().method("POST").query("a", "1").build().unwrap()),
+        Err(Error::UnsupportedQuery { .. })
+    ));
+    assert!(matches!(
+        sign(
+            host()
+                .method("POST")
+                .header("Content-Type", "application/json")
+                .body("{}")
+                .build()
+                .unwrap()
+        ),
+        Err(Error::UnsupportedBody { .. })
+    ));
+    assert!(matches!(
+        sign(host().body("a=1").build().unwrap()),
+        Err(Error::UnsupportedBody { .. })
+    ));
+    for name in [
+        "Nonce",
+        "Signature",
+        "Region",
+        "SecretId",
+        "SignatureMethod",
+    ] {
+        assert!(matches!(
+            sign(host().query(name, "1").build().unwrap()),
+            Err(Error::ReservedName { .. })
+        ));
+    }
+    // `Language` is the caller's own when the signer does not set it.
+    assert!(sign(host().query("Language", "en-US").build().unwrap()).is_ok());
+    // `a_b` and `a.b` are both signed as `a.b`.
+    assert!(matches!(
+        sign(host().query("a_b", "1").query("a.b", "2").build().unwrap()),
+        Err(Error::DuplicateParameter { .. })
+    ));
+}
+
+#[test]
+fn tencent_v1_nonce() {
+    let signer = V1Signer::builder(creds())
+        .action("A")
+        .version("V")
+        .build()
+        .unwrap();
+    let req = CanonicalRequest::builder()
+        .host("cvm.tencentcloudapi.com")
+        .build()
+        .unwrap();
+    let nonce = |c: &SigningContext| {
+        signer
+            .sign(&req, c)
+            .unwrap()
+            .query_param("Nonce")
+            .unwrap()
+            .to_owned()
+    };
+    assert_eq!(nonce(&ctx().with_nonce("11886")), "11886");
+    // Any other nonce becomes a positive integer below 2^63, the same one every time.
+    let hex = ctx().with_nonce("3156853299f313e23d1673dc12e1703d");
+    let n = nonce(&hex);
+    assert_eq!(n, nonce(&hex));
+    assert!(n.parse::<u64>().unwrap() < 1 << 63);
+    assert_ne!(
+        n,
+        nonce(&ctx().with_nonce("3156853299f313e23d1673dc12e1703e"))
+    );
+    assert_ne!(
+        nonce(&ctx().with_nonce("12345678901234567890")),
+        "12345678901234567890"
+    );
 }

@@ -2,9 +2,9 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // tests assert by panicking
 
-use cloudsign::alibaba::{Acs3Signer, RpcSigner};
-use cloudsign::huawei::WsseSigner;
-use cloudsign::tencent::Tc3Signer;
+use cloudsign::alibaba::{Acs3Signer, RoaSigner, RpcSigner};
+use cloudsign::huawei::{SdkHmacSha256Signer, WsseSigner};
+use cloudsign::tencent::{Tc3Signer, V1Signer};
 use cloudsign::{CanonicalRequest, Credentials, SecretKey, SecurityToken, Signer, SigningContext};
 
 const SECRET: &str = "TOP-SECRET-KEY-VALUE";
@@ -55,6 +55,19 @@ fn signers_and_outputs_do_not_leak() {
                 .build()
                 .unwrap(),
         ),
+        Box::new(
+            RoaSigner::builder(creds.clone())
+                .version("V")
+                .build()
+                .unwrap(),
+        ),
+        Box::new(
+            V1Signer::builder(creds.clone())
+                .action("A")
+                .build()
+                .unwrap(),
+        ),
+        Box::new(SdkHmacSha256Signer::builder(creds.clone()).build().unwrap()),
     ];
     let req = CanonicalRequest::builder()
         .host("a.example.com")

@@ -310,13 +310,12 @@ impl Signer for SdkHmacSha256Signer {
         out.set_signature(out.since(start));
 
         let start = out.pos();
-        let signed_headers = out.str_of(&signed).to_owned();
         let b = out.buf();
         b.push_str(ALGORITHM);
         b.push_str(" Access=");
         b.push_str(self.credentials.access_key_id());
         b.push_str(", SignedHeaders=");
-        b.push_str(&signed_headers);
+        b.extend_from_within(signed);
         b.push_str(", Signature=");
         b.push_str(sig.as_str());
         let auth = out.since(start);

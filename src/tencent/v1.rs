@@ -12,13 +12,14 @@
 //! Reference: Tencent Cloud API, *Signature method* (signature V1), and
 //! `tencentcloud-sdk-python-common` (`_build_req_with_old_signature`).
 
+use std::borrow::Cow;
 use std::fmt;
 use std::sync::Arc;
 
 use hmac::Mac;
 use sha2::{Digest, Sha256};
 
-use crate::encoding::{base64_into, form_encode_into};
+use crate::encoding::form_encode_into;
 use crate::mac::{hmac_sha1, hmac_sha256};
 use crate::request::form_params;
 use crate::signer::{OutputBuilder, Text};
@@ -345,17 +346,24 @@ impl Signer for V1Signer {
         }
 
         // Sorted by the signed name (`_` written `.`).
-        let mut signed: Vec<(String, &str)> = user
+        let mut signed: Vec<(Cow<'_, str>, &str)> = user
             .iter()
             .copied()
             .chain(added.iter().copied())
-            .map(|(k, v)| (k.replace('_', "."), v))
+            .map(|(k, v)| {
+                let name = if k.contains('_') {
+                    Cow::Owned(k.replace('_', "."))
+                } else {
+                    Cow::Borrowed(k)
+                };
+                (name, v)
+            })
             .collect();
         signed.sort_by(|a, b| a.0.cmp(&b.0));
         if let Some(w) = signed.windows(2).find(|w| w[0].0 == w[1].0) {
             return Err(Error::DuplicateParameter {
                 scheme: SCHEME,
-                name: w[0].0.clone(),
+                name: w[0].0.clone().into_owned(),
             });
         }
 
@@ -379,26 +387,18 @@ impl Signer for V1Signer {
         }
         let sts = 0..out.pos();
         out.set_string_to_sign(Text::Span(sts.clone()));
-        let data = out.str_of(&sts).as_bytes();
+        let sig_b64 = Base64Mac::new(
+            self.method,
+            self.credentials.secret().expose_secret(),
+            out.str_of(&sts),
+        );
         let start = out.pos();
-        match self.method {
-            SignatureMethod::HmacSha256 => {
-                let mut mac = hmac_sha256(self.credentials.secret().expose_secret().as_bytes());
-                mac.update(data);
-                base64_into(out.buf(), &mac.finalize().into_bytes());
-            }
-            SignatureMethod::HmacSha1 | SignatureMethod::HmacSha1Implicit => {
-                let mut mac = hmac_sha1(self.credentials.secret().expose_secret().as_bytes());
-                mac.update(data);
-                base64_into(out.buf(), &mac.finalize().into_bytes());
-            }
-        }
+        out.buf().push_str(sig_b64.as_str());
         let sig = start..out.pos();
         out.set_signature(Text::Span(sig.clone()));
 
         // What is sent: the request's parameters, the added ones, the signature.
         let start = out.pos();
-        let sig_text = out.str_of(&sig).to_owned();
         let b = out.buf();
         for (i, (k, v)) in user.iter().chain(added.iter()).enumerate() {
             if i > 0 {
@@ -409,7 +409,7 @@ impl Signer for V1Signer {
             form_encode_into(b, v);
         }
         b.push_str("&Signature=");
-        form_encode_into(b, &sig_text);
+        form_encode_into(b, sig_b64.as_str());
         let data = out.since(start);
         if post {
             out.set_body(data);
@@ -441,6 +441,39 @@ impl Signer for V1Signer {
     }
 }
 
+/// Base64 of an HMAC-SHA1 or HMAC-SHA256, on the stack (at most 44 characters).
+struct Base64Mac {
+    buf: [u8; 44],
+    len: usize,
+}
+
+impl Base64Mac {
+    fn new(method: SignatureMethod, key: &str, data: &str) -> Self {
+        use base64::Engine as _;
+        let mut buf = [0u8; 44];
+        let engine = base64::engine::general_purpose::STANDARD;
+        // 20 or 32 bytes encode to 28 or 44 characters: the buffer always fits.
+        let len = match method {
+            SignatureMethod::HmacSha256 => {
+                let mut mac = hmac_sha256(key.as_bytes());
+                mac.update(data.as_bytes());
+                engine.encode_slice(mac.finalize().into_bytes(), &mut buf)
+            }
+            SignatureMethod::HmacSha1 | SignatureMethod::HmacSha1Implicit => {
+                let mut mac = hmac_sha1(key.as_bytes());
+                mac.update(data.as_bytes());
+                engine.encode_slice(mac.finalize().into_bytes(), &mut buf)
+            }
+        }
+        .unwrap_or(0);
+        Base64Mac { buf, len }
+    }
+
+    fn as_str(&self) -> &str {
+        std::str::from_utf8(self.buf.get(..self.len).unwrap_or_default()).unwrap_or_default()
+    }
+}
+
 /// `Base64(HMAC(secret, string_to_sign))` with the MAC of `method`.
 ///
 /// ```
@@ -456,19 +489,7 @@ pub fn signature(
     string_to_sign: &str,
     method: SignatureMethod,
 ) -> String {
-    let key = secret.expose_secret().as_bytes();
-    let mut s = String::with_capacity(44);
-    match method {
-        SignatureMethod::HmacSha256 => {
-            let mut mac = hmac_sha256(key);
-            mac.update(string_to_sign.as_bytes());
-            base64_into(&mut s, &mac.finalize().into_bytes());
-        }
-        SignatureMethod::HmacSha1 | SignatureMethod::HmacSha1Implicit => {
-            let mut mac = hmac_sha1(key);
-            mac.update(string_to_sign.as_bytes());
-            base64_into(&mut s, &mac.finalize().into_bytes());
-        }
-    }
-    s
+    Base64Mac::new(method, secret.expose_secret(), string_to_sign)
+        .as_str()
+        .to_owned()
 }
