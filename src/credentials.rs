@@ -162,6 +162,107 @@ impl Credentials {
     }
 }
 
+/// A cloud whose official SDKs read credentials from environment variables, and the
+/// variables' names.
+///
+/// | cloud | access key id | secret | security token (optional) |
+/// | --- | --- | --- | --- |
+/// | Alibaba | `ALIBABA_CLOUD_ACCESS_KEY_ID` | `ALIBABA_CLOUD_ACCESS_KEY_SECRET` | `ALIBABA_CLOUD_SECURITY_TOKEN` |
+/// | Tencent | `TENCENTCLOUD_SECRET_ID` | `TENCENTCLOUD_SECRET_KEY` | `TENCENTCLOUD_SESSION_TOKEN` |
+/// | Huawei | `HUAWEICLOUD_SDK_AK` | `HUAWEICLOUD_SDK_SK` | `HUAWEICLOUD_SDK_SECURITY_TOKEN` |
+///
+/// The Alibaba names are those of `alibabacloud-credentials` (`auth_util.py`), the Huawei
+/// ones those of `huaweicloudsdkcore` (`auth/provider.py`), the Tencent id and key those of
+/// `tencentcloud-sdk-python-common` (`EnvironmentVariableCredential`); that class reads no
+/// token, and `TENCENTCLOUD_SESSION_TOKEN` is the name Tencent's other tools use.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Cloud {
+    /// Alibaba Cloud.
+    Alibaba,
+    /// Tencent Cloud.
+    Tencent,
+    /// Huawei Cloud.
+    Huawei,
+}
+
+impl Cloud {
+    /// The names of the access key id, secret and security token variables.
+    pub const fn env_vars(self) -> [&'static str; 3] {
+        match self {
+            Cloud::Alibaba => [
+                "ALIBABA_CLOUD_ACCESS_KEY_ID",
+                "ALIBABA_CLOUD_ACCESS_KEY_SECRET",
+                "ALIBABA_CLOUD_SECURITY_TOKEN",
+            ],
+            Cloud::Tencent => [
+                "TENCENTCLOUD_SECRET_ID",
+                "TENCENTCLOUD_SECRET_KEY",
+                "TENCENTCLOUD_SESSION_TOKEN",
+            ],
+            Cloud::Huawei => [
+                "HUAWEICLOUD_SDK_AK",
+                "HUAWEICLOUD_SDK_SK",
+                "HUAWEICLOUD_SDK_SECURITY_TOKEN",
+            ],
+        }
+    }
+}
+
+impl Credentials {
+    /// Credentials from the process environment, under `cloud`'s variable names (see
+    /// [`Cloud`]). An unset or empty token variable means long-term credentials.
+    ///
+    /// # Errors
+    /// [`Error::MissingEnvVar`] naming the variable (never its value) when the id or secret
+    /// is unset, empty or not Unicode; the errors of [`Credentials::new`] and
+    /// [`Credentials::with_security_token`] for unusable values.
+    pub fn from_env(cloud: Cloud) -> Result<Self, Error> {
+        Self::from_lookup(cloud, |name| std::env::var(name).ok())
+    }
+
+    /// As [`from_env`](Self::from_env), reading the variables through `lookup` (a
+    /// configuration map, or a fake environment in tests).
+    ///
+    /// ```
+    /// use cloudsign::{Cloud, Credentials, Error};
+    ///
+    /// let env = |name: &str| match name {
+    ///     "TENCENTCLOUD_SECRET_ID" => Some("AKIDEXAMPLE".to_owned()),
+    ///     "TENCENTCLOUD_SECRET_KEY" => Some("secret".to_owned()),
+    ///     _ => None,
+    /// };
+    /// let creds = Credentials::from_lookup(Cloud::Tencent, env)?;
+    /// assert_eq!(creds.access_key_id(), "AKIDEXAMPLE");
+    /// assert!(creds.security_token().is_none());
+    ///
+    /// let err = Credentials::from_lookup(Cloud::Huawei, env).unwrap_err();
+    /// assert_eq!(err, Error::MissingEnvVar { name: "HUAWEICLOUD_SDK_AK" });
+    /// # Ok::<(), cloudsign::Error>(())
+    /// ```
+    ///
+    /// # Errors
+    /// As [`from_env`](Self::from_env).
+    pub fn from_lookup(
+        cloud: Cloud,
+        mut lookup: impl FnMut(&str) -> Option<String>,
+    ) -> Result<Self, Error> {
+        let [id_var, secret_var, token_var] = cloud.env_vars();
+        let mut get = |name: &'static str| {
+            lookup(name)
+                .filter(|v| !v.is_empty())
+                .ok_or(Error::MissingEnvVar { name })
+        };
+        let id = get(id_var)?;
+        let secret = get(secret_var)?;
+        let creds = Credentials::new(id, secret)?;
+        match get(token_var) {
+            Ok(token) => creds.with_security_token(token),
+            Err(_) => Ok(creds),
+        }
+    }
+}
+
 impl fmt::Debug for Credentials {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Credentials")

@@ -72,6 +72,26 @@ pub enum Error {
         /// The header's name (the value is never echoed: it may be a credential).
         name: String,
     },
+    /// A header value is not valid UTF-8 text, so it cannot be signed (`http` and `reqwest`
+    /// integrations).
+    #[error("header {name:?}: value is not UTF-8 text")]
+    HeaderValueNotText {
+        /// The header's name (the value is never echoed).
+        name: String,
+    },
+    /// The URI cannot be represented as a request to sign (`http` and `reqwest`
+    /// integrations).
+    #[error("invalid URI: {reason}")]
+    InvalidUri {
+        /// What is wrong with it.
+        reason: &'static str,
+    },
+    /// A credential environment variable is not set, empty or not Unicode.
+    #[error("environment variable {name} is not set, empty or not Unicode")]
+    MissingEnvVar {
+        /// The variable's name (its value is never echoed).
+        name: &'static str,
+    },
     /// A precomputed payload hash is not 64 lowercase hex digits.
     #[error("invalid payload hash: expected 64 lowercase hexadecimal digits")]
     InvalidPayloadHash,

@@ -7,15 +7,21 @@ pub mod alibaba;
 mod credentials;
 pub mod encoding;
 mod error;
+#[cfg(feature = "http")]
+#[cfg_attr(docsrs, doc(cfg(feature = "http")))]
+pub mod http;
 pub mod huawei;
 mod mac;
 mod request;
+#[cfg(feature = "reqwest")]
+#[cfg_attr(docsrs, doc(cfg(feature = "reqwest")))]
+pub mod reqwest;
 mod signer;
 pub mod tencent;
 mod text;
 mod timefmt;
 
-pub use credentials::{Credentials, SecretKey, SecurityToken};
+pub use credentials::{Cloud, Credentials, SecretKey, SecurityToken};
 pub use error::Error;
 pub use request::{CanonicalRequest, CanonicalRequestBuilder, Payload};
 pub use signer::{Signer, SigningContext, SigningOutput};

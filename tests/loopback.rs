@@ -1,0 +1,696 @@
+//! End to end on a real HTTP stack, loopback only: requests signed by cloudsign are sent by
+//! reqwest to a local hyper server, which recomputes every signature from the bytes it
+//! received, the way the cloud's gateway would: it reads the time, nonce, settings and the
+//! list of signed headers from the request itself, rebuilds the request with the crate's
+//! public API (`CanonicalRequest::from_http_parts`), signs it again and compares.
+//!
+//! This catches what in-memory tests cannot: header folding and case, query re-encoding by
+//! the client's URL type, the `Host` header with a port, `Content-Length`, headers the
+//! client adds after signing (`accept`, `content-length`).
+
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // tests assert by panicking
+
+use std::net::SocketAddr;
+
+use cloudsign::alibaba::{acs3, Acs3Signer, RoaSigner, RpcSigner};
+use cloudsign::huawei::{SdkHmacSha256Signer, WsseSigner};
+use cloudsign::reqwest::ReqwestSignerExt as _;
+use cloudsign::tencent::{v1, Tc3Signer, V1Signer};
+use cloudsign::{CanonicalRequest, Credentials, Signer, SigningContext};
+use http_body_util::{BodyExt as _, Full};
+use hyper::body::{Bytes, Incoming};
+use hyper::http::request::Parts;
+use hyper::{Request, Response, StatusCode};
+use time::format_description::well_known::{Rfc2822, Rfc3339};
+use time::OffsetDateTime;
+
+const AK: &str = "AKIDloopbackEXAMPLE";
+const SK: &str = "loopback-secret-key";
+const TOKEN: &str = "loopback-session-token";
+
+fn creds(token: bool) -> Credentials {
+    let c = Credentials::new(AK, SK).unwrap();
+    if token {
+        c.with_security_token(TOKEN).unwrap()
+    } else {
+        c
+    }
+}
+
+// ---------------------------------------------------------------------------------------
+// Server side: verify what arrived.
+// ---------------------------------------------------------------------------------------
+
+fn header<'a>(parts: &'a Parts, name: &str) -> Result<&'a str, String> {
+    parts
+        .headers
+        .get(name)
+        .ok_or_else(|| format!("no {name} header"))?
+        .to_str()
+        .map_err(|e| e.to_string())
+}
+
+/// The received request, as cloudsign reads it.
+fn received(parts: &Parts, body: &[u8]) -> Result<CanonicalRequest, String> {
+    CanonicalRequest::from_http_parts(parts, body).map_err(|e| e.to_string())
+}
+
+/// The received request with only the headers `keep` accepts and the query parameters
+/// `keep_param` accepts, for signing again.
+fn rebuilt(
+    got: &CanonicalRequest,
+    keep: impl Fn(&str) -> bool,
+    keep_param: impl Fn(&str) -> bool,
+    body: &[u8],
+) -> Result<CanonicalRequest, String> {
+    CanonicalRequest::builder()
+        .method(got.method())
+        .host(got.host())
+        .path(got.path())
+        .queries(got.query().iter().filter(|(k, _)| keep_param(k)).cloned())
+        .headers(got.headers().iter().filter(|(n, _)| keep(n)).cloned())
+        .body(body)
+        .build()
+        .map_err(|e| e.to_string())
+}
+
+fn param<'a>(params: &'a [(String, String)], name: &str) -> Option<&'a str> {
+    params
+        .iter()
+        .find(|(k, _)| k == name)
+        .map(|(_, v)| v.as_str())
+}
+
+fn signed_headers(authorization: &str) -> Vec<String> {
+    authorization
+        .split("SignedHeaders=")
+        .nth(1)
+        .unwrap_or("")
+        .split([',', ' '])
+        .next()
+        .unwrap_or("")
+        .split(';')
+        .map(str::to_owned)
+        .collect()
+}
+
+fn same(what: &str, recomputed: Option<&str>, received: &str) -> Result<(), String> {
+    if recomputed == Some(received) {
+        Ok(())
+    } else {
+        Err(format!(
+            "{what}: received {received:?}, recomputed {recomputed:?}"
+        ))
+    }
+}
+
+fn token_of(parts: &Parts, name: &str) -> bool {
+    parts.headers.contains_key(name)
+}
+
+fn verify(parts: &Parts, body: &[u8]) -> Result<(), String> {
+    let scheme = header(parts, "x-loopback-scheme")?;
+    let got = received(parts, body)?;
+    match scheme {
+        "acs3" => {
+            let auth = header(parts, "authorization")?;
+            let signed = signed_headers(auth);
+            let added = [
+                "x-acs-action",
+                "x-acs-version",
+                "x-acs-date",
+                "x-acs-signature-nonce",
+                "x-acs-content-sha256",
+                "x-acs-accesskey-id",
+                "x-acs-security-token",
+            ];
+            let req = rebuilt(
+                &got,
+                |n| signed.iter().any(|s| s.eq_ignore_ascii_case(n)) && !added.contains(&n),
+                |_| true,
+                body,
+            )?;
+            let signer = Acs3Signer::builder(creds(token_of(parts, "x-acs-security-token")))
+                .action(header(parts, "x-acs-action")?)
+                .version(header(parts, "x-acs-version")?)
+                .build()
+                .map_err(|e| e.to_string())?;
+            let time = OffsetDateTime::parse(header(parts, "x-acs-date")?, &Rfc3339)
+                .map_err(|e| e.to_string())?;
+            let ctx = SigningContext::new(time, header(parts, "x-acs-signature-nonce")?);
+            let out = signer.sign(&req, &ctx).map_err(|e| e.to_string())?;
+            same("Authorization", out.header("Authorization"), auth)
+        }
+        "rpc" => {
+            // GET: everything is in the query; POST: the API parameters are in the body.
+            let q = got.query();
+            let common = [
+                "Action",
+                "Format",
+                "Version",
+                "Timestamp",
+                "SignatureNonce",
+                "SecurityToken",
+                "SignatureMethod",
+                "SignatureVersion",
+                "AccessKeyId",
+                "Signature",
+            ];
+            let req = rebuilt(&got, |_| true, |k| !common.contains(&k), body)?;
+            let signer = RpcSigner::builder(creds(param(q, "SecurityToken").is_some()))
+                .action(param(q, "Action").unwrap_or_default())
+                .version(param(q, "Version").unwrap_or_default())
+                .format(param(q, "Format").unwrap_or_default())
+                .build()
+                .map_err(|e| e.to_string())?;
+            let time = OffsetDateTime::parse(param(q, "Timestamp").unwrap_or_default(), &Rfc3339)
+                .map_err(|e| e.to_string())?;
+            let ctx = SigningContext::new(time, param(q, "SignatureNonce").unwrap_or_default());
+            let out = signer.sign(&req, &ctx).map_err(|e| e.to_string())?;
+            same(
+                "Signature",
+                out.query_param("Signature"),
+                param(q, "Signature").unwrap_or_default(),
+            )
+        }
+        "tc3" => {
+            let auth = header(parts, "authorization")?;
+            let service = auth
+                .split('/')
+                .nth(2)
+                .ok_or("no service in the credential scope")?;
+            let req = rebuilt(
+                &got,
+                |n| n.eq_ignore_ascii_case("content-type"),
+                |_| true,
+                body,
+            )?;
+            let mut b = Tc3Signer::builder(creds(token_of(parts, "x-tc-token")), service)
+                .action(header(parts, "x-tc-action")?)
+                .version(header(parts, "x-tc-version")?);
+            if let Ok(region) = header(parts, "x-tc-region") {
+                b = b.region(region);
+            }
+            let signer = b.build().map_err(|e| e.to_string())?;
+            let secs: i64 = header(parts, "x-tc-timestamp")?
+                .parse()
+                .map_err(|_| "bad X-TC-Timestamp")?;
+            let ctx = SigningContext::from_unix(secs, "").map_err(|e| e.to_string())?;
+            let out = signer.sign(&req, &ctx).map_err(|e| e.to_string())?;
+            same("Authorization", out.header("Authorization"), auth)
+        }
+        "wsse" => {
+            let wsse = header(parts, "x-wsse")?;
+            let field = |name: &str| {
+                wsse.split(&format!("{name}=\""))
+                    .nth(1)
+                    .and_then(|s| s.split('"').next())
+                    .unwrap_or_default()
+                    .to_owned()
+            };
+            let time =
+                OffsetDateTime::parse(&field("Created"), &Rfc3339).map_err(|e| e.to_string())?;
+            let ctx = SigningContext::new(time, field("Nonce"));
+            let out = WsseSigner::new(creds(false))
+                .sign(&got, &ctx)
+                .map_err(|e| e.to_string())?;
+            same("X-WSSE", out.header("X-WSSE"), wsse)
+        }
+        "roa" => {
+            let auth = header(parts, "authorization")?;
+            let added = [
+                "date",
+                "x-acs-signature-nonce",
+                "x-acs-signature-method",
+                "x-acs-signature-version",
+                "x-acs-version",
+                "x-acs-action",
+                "x-acs-accesskey-id",
+                "x-acs-security-token",
+                "authorization",
+            ];
+            let req = rebuilt(
+                &got,
+                |n| {
+                    let n = n.to_ascii_lowercase();
+                    (n.starts_with("x-acs-") || n == "accept" || n == "content-type")
+                        && !added.contains(&n.as_str())
+                },
+                |_| true,
+                body,
+            )?;
+            let signer = RoaSigner::builder(creds(token_of(parts, "x-acs-security-token")))
+                .action(header(parts, "x-acs-action")?)
+                .version(header(parts, "x-acs-version")?)
+                .build()
+                .map_err(|e| e.to_string())?;
+            let time = OffsetDateTime::parse(header(parts, "date")?, &Rfc2822)
+                .map_err(|e| e.to_string())?;
+            let ctx = SigningContext::new(time, header(parts, "x-acs-signature-nonce")?);
+            let out = signer.sign(&req, &ctx).map_err(|e| e.to_string())?;
+            same("Authorization", out.header("Authorization"), auth)
+        }
+        "v1" => {
+            // GET: the parameters are the query; POST: the form body.
+            let post = got.method() == "POST";
+            let params: Vec<(String, String)> = if post {
+                url_decoded(body)
+            } else {
+                got.query().to_vec()
+            };
+            let common = [
+                "Action",
+                "RequestClient",
+                "Nonce",
+                "Timestamp",
+                "Version",
+                "Region",
+                "Token",
+                "SecretId",
+                "SignatureMethod",
+                "Language",
+                "Signature",
+            ];
+            let own: Vec<&(String, String)> = params
+                .iter()
+                .filter(|(k, _)| !common.contains(&k.as_str()))
+                .collect();
+            let p = |name| param(&params, name);
+            let mut b = V1Signer::builder(creds(p("Token").is_some()))
+                .action(p("Action").unwrap_or_default())
+                .signature_method(match p("SignatureMethod") {
+                    Some("HmacSHA1") => v1::SignatureMethod::HmacSha1,
+                    Some(_) => v1::SignatureMethod::HmacSha256,
+                    None => v1::SignatureMethod::HmacSha1Implicit,
+                });
+            if let Some(v) = p("Version") {
+                b = b.version(v);
+            }
+            if let Some(r) = p("Region") {
+                b = b.region(r);
+            }
+            let signer = b.build().map_err(|e| e.to_string())?;
+            let mut req = CanonicalRequest::builder()
+                .method(got.method())
+                .host(got.host())
+                .path(got.path());
+            if post {
+                let mut form = String::new();
+                for (k, v) in own {
+                    if !form.is_empty() {
+                        form.push('&');
+                    }
+                    cloudsign::encoding::form_encode_into(&mut form, k);
+                    form.push('=');
+                    cloudsign::encoding::form_encode_into(&mut form, v);
+                }
+                req = req
+                    .header("Content-Type", "application/x-www-form-urlencoded")
+                    .body(form);
+            } else {
+                req = req.queries(own.into_iter().cloned());
+            }
+            let secs: i64 = p("Timestamp")
+                .unwrap_or_default()
+                .parse()
+                .map_err(|_| "bad Timestamp")?;
+            let ctx = SigningContext::from_unix(secs, p("Nonce").unwrap_or_default())
+                .map_err(|e| e.to_string())?;
+            let out = signer
+                .sign(&req.build().map_err(|e| e.to_string())?, &ctx)
+                .map_err(|e| e.to_string())?;
+            same(
+                "Signature",
+                Some(out.signature()),
+                p("Signature").unwrap_or_default(),
+            )
+        }
+        "huawei" => {
+            let auth = header(parts, "authorization")?;
+            let signed = signed_headers(auth);
+            let added = ["x-sdk-date", "x-security-token", "x-project-id", "host"];
+            let req = rebuilt(
+                &got,
+                |n| signed.iter().any(|s| s.eq_ignore_ascii_case(n)) && !added.contains(&n),
+                |_| true,
+                body,
+            )?;
+            let mut b = SdkHmacSha256Signer::builder(creds(token_of(parts, "x-security-token")));
+            if let Ok(p) = header(parts, "x-project-id") {
+                b = b.project_id(p);
+            }
+            let signer = b.build().map_err(|e| e.to_string())?;
+            let format =
+                time::macros::format_description!("[year][month][day]T[hour][minute][second]Z");
+            let time = time::PrimitiveDateTime::parse(header(parts, "x-sdk-date")?, &format)
+                .map_err(|e| e.to_string())?
+                .assume_utc();
+            let out = signer
+                .sign(&req, &SigningContext::new(time, ""))
+                .map_err(|e| e.to_string())?;
+            same("Authorization", out.header("Authorization"), auth)
+        }
+        other => Err(format!("unknown scheme {other}")),
+    }
+}
+
+/// A form body's pairs, decoded through the crate's own query reader.
+fn url_decoded(body: &[u8]) -> Vec<(String, String)> {
+    let uri = format!("/?{}", String::from_utf8_lossy(body));
+    let req = hyper::Request::get(uri)
+        .header("host", "x")
+        .body(Vec::new())
+        .unwrap();
+    CanonicalRequest::from_http(&req).unwrap().query().to_vec()
+}
+
+async fn handle(req: Request<Incoming>) -> Result<Response<Full<Bytes>>, hyper::Error> {
+    let (parts, body) = req.into_parts();
+    let body = body.collect().await?.to_bytes();
+    let (status, text) = match verify(&parts, &body) {
+        Ok(()) => (StatusCode::OK, "ok".to_owned()),
+        Err(e) => (StatusCode::UNAUTHORIZED, e),
+    };
+    let mut resp = Response::new(Full::new(Bytes::from(text)));
+    *resp.status_mut() = status;
+    Ok(resp)
+}
+
+/// The dev-dependency reqwest has TLS for the example; its clients need a crypto provider
+/// even for plain HTTP.
+fn client() -> reqwest::Client {
+    let _ = rustls::crypto::ring::default_provider().install_default();
+    reqwest::Client::new()
+}
+
+async fn start_server() -> SocketAddr {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    tokio::spawn(async move {
+        loop {
+            let Ok((stream, _)) = listener.accept().await else {
+                return;
+            };
+            tokio::spawn(async move {
+                let io = hyper_util::rt::TokioIo::new(stream);
+                let _ = hyper::server::conn::http1::Builder::new()
+                    .serve_connection(io, hyper::service::service_fn(handle))
+                    .await;
+            });
+        }
+    });
+    addr
+}
+
+// ---------------------------------------------------------------------------------------
+// Client side: sign with cloudsign, send with reqwest.
+// ---------------------------------------------------------------------------------------
+
+/// Query values that a client could re-encode: space, `+`, `*`, `~`, `/`, `%`, non-ASCII.
+const NASTY: [(&str, &str); 4] = [
+    ("Name", "a b+c*d~e/f%g"),
+    ("Tag.1.Value", "中文 ü"),
+    ("Empty", ""),
+    ("PageSize", "10"),
+];
+
+struct Case {
+    scheme: &'static str,
+    signer: Box<dyn Signer>,
+    method: reqwest::Method,
+    path: &'static str,
+    query: &'static [(&'static str, &'static str)],
+    headers: &'static [(&'static str, &'static str)],
+    body: Option<&'static str>,
+}
+
+fn cases() -> Vec<Case> {
+    let acs3 = |token| {
+        Box::new(
+            Acs3Signer::builder(creds(token))
+                .action("DescribeInstances")
+                .version("2014-05-26")
+                .signed_headers(acs3::SignedHeaders::Required)
+                .build()
+                .unwrap(),
+        ) as Box<dyn Signer>
+    };
+    let rpc = |token| {
+        Box::new(
+            RpcSigner::builder(creds(token))
+                .action("DescribeInstances")
+                .version("2014-05-26")
+                .build()
+                .unwrap(),
+        ) as Box<dyn Signer>
+    };
+    let tc3 = |token| {
+        Box::new(
+            Tc3Signer::builder(creds(token), "cvm")
+                .action("DescribeInstances")
+                .version("2017-03-12")
+                .region("ap-guangzhou")
+                .build()
+                .unwrap(),
+        ) as Box<dyn Signer>
+    };
+    let roa = |token| {
+        Box::new(
+            RoaSigner::builder(creds(token))
+                .action("DescribeClusters")
+                .version("2015-12-15")
+                .build()
+                .unwrap(),
+        ) as Box<dyn Signer>
+    };
+    let v1 = |token, method| {
+        Box::new(
+            V1Signer::builder(creds(token))
+                .action("DescribeInstances")
+                .version("2017-03-12")
+                .region("ap-guangzhou")
+                .signature_method(method)
+                .build()
+                .unwrap(),
+        ) as Box<dyn Signer>
+    };
+    let huawei = |token| {
+        Box::new(
+            SdkHmacSha256Signer::builder(creds(token))
+                .project_id("0123456789abcdef")
+                .build()
+                .unwrap(),
+        ) as Box<dyn Signer>
+    };
+    let json = Some(r#"{"Limit": 1, "Name": "中文"}"#);
+    let form = Some("RegionId=cn-hangzhou&Remark=a+b%2Ac%7E");
+    let v1_form = Some("InstanceIds.0=ins-1&Name=%E4%B8%AD+%2A");
+    use reqwest::Method as M;
+    vec![
+        Case {
+            scheme: "acs3",
+            signer: acs3(false),
+            method: M::GET,
+            path: "/",
+            query: &NASTY,
+            headers: &[("X-Acs-Meta", " spaced  inner ")],
+            body: None,
+        },
+        Case {
+            scheme: "acs3",
+            signer: acs3(true),
+            method: M::POST,
+            path: "/api/a%20b/c",
+            query: &NASTY,
+            headers: &[("Content-Type", "application/json")],
+            body: json,
+        },
+        Case {
+            scheme: "rpc",
+            signer: rpc(false),
+            method: M::GET,
+            path: "/",
+            query: &NASTY,
+            headers: &[],
+            body: None,
+        },
+        Case {
+            scheme: "rpc",
+            signer: rpc(true),
+            method: M::POST,
+            path: "/",
+            query: &[("PageSize", "10")],
+            headers: &[("Content-Type", "application/x-www-form-urlencoded")],
+            body: form,
+        },
+        Case {
+            scheme: "tc3",
+            signer: tc3(false),
+            method: M::GET,
+            path: "/",
+            query: &NASTY,
+            headers: &[],
+            body: None,
+        },
+        Case {
+            scheme: "tc3",
+            signer: tc3(true),
+            method: M::POST,
+            path: "/",
+            query: &[],
+            headers: &[("Content-Type", "application/json; charset=utf-8")],
+            body: json,
+        },
+        Case {
+            scheme: "wsse",
+            signer: Box::new(WsseSigner::new(creds(false))),
+            method: M::POST,
+            path: "/sms/batchSendSms/v1",
+            query: &[],
+            headers: &[("Content-Type", "application/x-www-form-urlencoded")],
+            body: form,
+        },
+        Case {
+            scheme: "roa",
+            signer: roa(false),
+            method: M::GET,
+            path: "/clusters/%E4%B8%AD",
+            query: &NASTY,
+            headers: &[("x-acs-region-id", "cn-hangzhou")],
+            body: None,
+        },
+        Case {
+            scheme: "roa",
+            signer: roa(true),
+            method: M::PUT,
+            path: "/clusters/c1",
+            query: &[],
+            headers: &[("Content-Type", "application/json")],
+            body: json,
+        },
+        Case {
+            scheme: "v1",
+            signer: v1(false, v1::SignatureMethod::HmacSha256),
+            method: M::GET,
+            path: "/",
+            query: &NASTY,
+            headers: &[],
+            body: None,
+        },
+        Case {
+            scheme: "v1",
+            signer: v1(true, v1::SignatureMethod::HmacSha1),
+            method: M::POST,
+            path: "/v2/index.php",
+            query: &[],
+            headers: &[("Content-Type", "application/x-www-form-urlencoded")],
+            body: v1_form,
+        },
+        Case {
+            scheme: "huawei",
+            signer: huawei(false),
+            method: M::GET,
+            path: "/v1/p/vpcs",
+            query: &NASTY,
+            headers: &[("X-Request-Id", " r-1 ")],
+            body: None,
+        },
+        Case {
+            scheme: "huawei",
+            signer: huawei(true),
+            method: M::POST,
+            path: "/v1/p/a%2Fb/%E4%B8%AD",
+            query: &[("limit", "2")],
+            headers: &[("Content-Type", "application/json")],
+            body: json,
+        },
+    ]
+}
+
+#[tokio::test(flavor = "current_thread")]
+async fn signatures_survive_the_wire() {
+    let addr = start_server().await;
+    let client = client();
+    let ctx = SigningContext::now();
+    let mut seen = std::collections::BTreeSet::new();
+    for case in cases() {
+        let mut url = reqwest::Url::parse(&format!("http://{addr}{}", case.path)).unwrap();
+        if !case.query.is_empty() {
+            url.query_pairs_mut().extend_pairs(case.query);
+        }
+        let mut req = reqwest::Request::new(case.method.clone(), url);
+        req.headers_mut()
+            .insert("x-loopback-scheme", case.scheme.parse().unwrap());
+        for (n, v) in case.headers {
+            req.headers_mut().insert(*n, v.parse().unwrap());
+        }
+        if let Some(b) = case.body {
+            *req.body_mut() = Some(b.into());
+        }
+        let what = format!("{} {} {}", case.scheme, case.method, case.path);
+        case.signer
+            .sign_reqwest(&mut req, &ctx)
+            .unwrap_or_else(|e| panic!("{what}: {e}"));
+        let resp = client.execute(req).await.unwrap();
+        let status = resp.status();
+        let text = resp.text().await.unwrap();
+        assert_eq!(status, 200, "{what}: the server rejected it: {text}");
+        assert_eq!(text, "ok");
+        seen.insert(case.scheme);
+    }
+    assert_eq!(seen.len(), 7, "{seen:?}");
+}
+
+/// The server really checks: a request changed after signing is rejected.
+#[tokio::test(flavor = "current_thread")]
+async fn the_server_rejects_a_tampered_request() {
+    let addr = start_server().await;
+    let client = client();
+    let ctx = SigningContext::now();
+    for case in cases() {
+        let mut url = reqwest::Url::parse(&format!("http://{addr}{}", case.path)).unwrap();
+        if !case.query.is_empty() {
+            url.query_pairs_mut().extend_pairs(case.query);
+        }
+        let mut req = reqwest::Request::new(case.method.clone(), url);
+        req.headers_mut()
+            .insert("x-loopback-scheme", case.scheme.parse().unwrap());
+        for (n, v) in case.headers {
+            req.headers_mut().insert(*n, v.parse().unwrap());
+        }
+        if let Some(b) = case.body {
+            *req.body_mut() = Some(b.into());
+        }
+        case.signer.sign_reqwest(&mut req, &ctx).unwrap();
+        let query = req.url().query().unwrap_or("").to_owned();
+        if case.scheme == "wsse" {
+            // X-WSSE signs nothing of the request: only its own header can be broken.
+            let h = req.headers()["x-wsse"]
+                .to_str()
+                .unwrap()
+                .replace("Nonce=\"", "Nonce=\"0");
+            req.headers_mut().insert("x-wsse", h.parse().unwrap());
+        } else if query.contains("PageSize=10") {
+            let q = query.replacen("PageSize=10", "PageSize=11", 1);
+            req.url_mut().set_query(Some(&q));
+        } else if case.scheme == "roa" {
+            // ROA does not sign the body; its x-acs-* headers are signed.
+            req.headers_mut()
+                .insert("x-acs-version", "2000-01-01".parse().unwrap());
+        } else {
+            let body = req.body().and_then(|b| b.as_bytes()).unwrap().to_vec();
+            let body = String::from_utf8(body).unwrap();
+            let tampered = body.replacen('1', "2", 1);
+            assert_ne!(body, tampered);
+            *req.body_mut() = Some(tampered.into());
+        }
+        let resp = client.execute(req).await.unwrap();
+        assert_eq!(
+            resp.status(),
+            401,
+            "{} {}: a tampered request was accepted",
+            case.scheme,
+            case.method
+        );
+    }
+}
