@@ -122,6 +122,14 @@ impl CanonicalRequest {
     }
 
     /// True when the payload is known to be empty.
+    /// The query as borrowed pairs, for sorting without copying.
+    pub(crate) fn query_pairs(&self) -> Vec<(&str, &str)> {
+        self.query
+            .iter()
+            .map(|(k, v)| (k.as_str(), v.as_str()))
+            .collect()
+    }
+
     pub(crate) fn has_empty_body(&self) -> bool {
         matches!(&self.payload, Payload::Bytes(b) if b.is_empty())
     }

@@ -36,3 +36,22 @@ pub(crate) fn push_lower(buf: &mut String, s: &str) {
         tail.make_ascii_lowercase();
     }
 }
+
+/// Sorts headers by case-insensitive name and refuses names that occur twice, for schemes
+/// with no canonical form for repeats.
+pub(crate) fn sort_unique_headers(
+    headers: &mut [(&str, &str)],
+    scheme: &'static str,
+) -> Result<(), Error> {
+    headers.sort_by(|a, b| cmp_ignore_ascii_case(a.0, b.0));
+    match headers
+        .windows(2)
+        .find(|w| w[0].0.eq_ignore_ascii_case(w[1].0))
+    {
+        Some(w) => Err(Error::DuplicateHeader {
+            scheme,
+            name: w[1].0.to_owned(),
+        }),
+        None => Ok(()),
+    }
+}

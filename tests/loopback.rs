@@ -424,6 +424,26 @@ struct Case {
     body: Option<&'static str>,
 }
 
+impl Case {
+    /// The unsigned request, addressed to the local server.
+    fn request(&self, addr: SocketAddr) -> reqwest::Request {
+        let mut url = reqwest::Url::parse(&format!("http://{addr}{}", self.path)).unwrap();
+        if !self.query.is_empty() {
+            url.query_pairs_mut().extend_pairs(self.query);
+        }
+        let mut req = reqwest::Request::new(self.method.clone(), url);
+        req.headers_mut()
+            .insert("x-loopback-scheme", self.scheme.parse().unwrap());
+        for (n, v) in self.headers {
+            req.headers_mut().insert(*n, v.parse().unwrap());
+        }
+        if let Some(b) = self.body {
+            *req.body_mut() = Some(b.into());
+        }
+        req
+    }
+}
+
 fn cases() -> Vec<Case> {
     let acs3 = |token| {
         Box::new(
@@ -614,19 +634,7 @@ async fn signatures_survive_the_wire() {
     let ctx = SigningContext::now();
     let mut seen = std::collections::BTreeSet::new();
     for case in cases() {
-        let mut url = reqwest::Url::parse(&format!("http://{addr}{}", case.path)).unwrap();
-        if !case.query.is_empty() {
-            url.query_pairs_mut().extend_pairs(case.query);
-        }
-        let mut req = reqwest::Request::new(case.method.clone(), url);
-        req.headers_mut()
-            .insert("x-loopback-scheme", case.scheme.parse().unwrap());
-        for (n, v) in case.headers {
-            req.headers_mut().insert(*n, v.parse().unwrap());
-        }
-        if let Some(b) = case.body {
-            *req.body_mut() = Some(b.into());
-        }
+        let mut req = case.request(addr);
         let what = format!("{} {} {}", case.scheme, case.method, case.path);
         case.signer
             .sign_reqwest(&mut req, &ctx)
@@ -648,19 +656,7 @@ async fn the_server_rejects_a_tampered_request() {
     let client = client();
     let ctx = SigningContext::now();
     for case in cases() {
-        let mut url = reqwest::Url::parse(&format!("http://{addr}{}", case.path)).unwrap();
-        if !case.query.is_empty() {
-            url.query_pairs_mut().extend_pairs(case.query);
-        }
-        let mut req = reqwest::Request::new(case.method.clone(), url);
-        req.headers_mut()
-            .insert("x-loopback-scheme", case.scheme.parse().unwrap());
-        for (n, v) in case.headers {
-            req.headers_mut().insert(*n, v.parse().unwrap());
-        }
-        if let Some(b) = case.body {
-            *req.body_mut() = Some(b.into());
-        }
+        let mut req = case.request(addr);
         case.signer.sign_reqwest(&mut req, &ctx).unwrap();
         let query = req.url().query().unwrap_or("").to_owned();
         if case.scheme == "wsse" {

@@ -264,11 +264,7 @@ impl Signer for Acs3Signer {
         if self.signed_headers == SignedHeaders::Required {
             headers.retain(|(n, _)| is_required(n));
         }
-        let mut query: Vec<(&str, &str)> = req
-            .query()
-            .iter()
-            .map(|(k, v)| (k.as_str(), v.as_str()))
-            .collect();
+        let mut query = req.query_pairs();
 
         let capacity = 400
             + req.path().len()

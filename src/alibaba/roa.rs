@@ -29,7 +29,7 @@ use sha1::Sha1;
 use crate::encoding::{base64_into, percent_encode_into, RFC3986_UNRESERVED};
 use crate::mac::hmac_sha1;
 use crate::signer::{OutputBuilder, Text};
-use crate::text::{check_setting, cmp_ignore_ascii_case, push_lower};
+use crate::text::{check_setting, cmp_ignore_ascii_case, push_lower, sort_unique_headers};
 use crate::{
     timefmt, CanonicalRequest, Credentials, Error, Payload, Signer, SigningContext, SigningOutput,
 };
@@ -347,22 +347,9 @@ impl Signer for RoaSigner {
             signed.push((header::X_ACS_ACCESSKEY_ID, self.credentials.access_key_id()));
             signed.push((header::X_ACS_SECURITY_TOKEN, t.expose_secret()));
         }
-        signed.sort_by(|a, b| cmp_ignore_ascii_case(a.0, b.0));
-        if let Some(w) = signed
-            .windows(2)
-            .find(|w| w[0].0.eq_ignore_ascii_case(w[1].0))
-        {
-            return Err(Error::DuplicateHeader {
-                scheme: SCHEME,
-                name: w[1].0.to_owned(),
-            });
-        }
+        sort_unique_headers(&mut signed, SCHEME)?;
 
-        let mut query: Vec<(&str, &str)> = req
-            .query()
-            .iter()
-            .map(|(k, v)| (k.as_str(), v.as_str()))
-            .collect();
+        let mut query = req.query_pairs();
         query.sort_by(|a, b| a.0.cmp(b.0));
         if let Some(w) = query.windows(2).find(|w| w[0].0 == w[1].0) {
             return Err(Error::DuplicateParameter {

@@ -24,7 +24,7 @@ use sha2::{Digest, Sha256};
 use crate::encoding::{hex_into, percent_encode_into, Hex64, RFC3986_UNRESERVED};
 use crate::mac::hmac_sha256;
 use crate::signer::{OutputBuilder, Text};
-use crate::text::{check_setting, cmp_ignore_ascii_case, push_lower};
+use crate::text::{check_setting, push_lower, sort_unique_headers};
 use crate::{
     timefmt, CanonicalRequest, Credentials, Error, Payload, Signer, SigningContext, SigningOutput,
 };
@@ -232,22 +232,9 @@ impl Signer for SdkHmacSha256Signer {
         if let Some(d) = &self.domain_id {
             headers.push((header::X_DOMAIN_ID, d));
         }
-        headers.sort_by(|a, b| cmp_ignore_ascii_case(a.0, b.0));
-        if let Some(w) = headers
-            .windows(2)
-            .find(|w| w[0].0.eq_ignore_ascii_case(w[1].0))
-        {
-            return Err(Error::DuplicateHeader {
-                scheme: SCHEME,
-                name: w[1].0.to_owned(),
-            });
-        }
+        sort_unique_headers(&mut headers, SCHEME)?;
 
-        let mut query: Vec<(&str, &str)> = req
-            .query()
-            .iter()
-            .map(|(k, v)| (k.as_str(), v.as_str()))
-            .collect();
+        let mut query = req.query_pairs();
         query.sort_unstable();
 
         let capacity = 400

@@ -299,10 +299,7 @@ impl Signer for V1Signer {
         let user: Vec<(&str, &str)> = if post {
             form.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect()
         } else {
-            req.query()
-                .iter()
-                .map(|(k, v)| (k.as_str(), v.as_str()))
-                .collect()
+            req.query_pairs()
         };
         let timestamp = timefmt::unix(ctx.time(), SCHEME)?;
         let derived = nonce_digits(ctx.nonce());
