@@ -112,15 +112,34 @@ pub(crate) fn form_decode(s: &str) -> Option<String> {
         .map(|c| c.into_owned())
 }
 
+/// `HEX_PAIRS[b]` is the two lowercase hex digits of `b`.
+const HEX_PAIRS: [[u8; 2]; 256] = {
+    const DIGITS: &[u8; 16] = b"0123456789abcdef";
+    let mut t = [[0u8; 2]; 256];
+    let mut b = 0;
+    while b < 256 {
+        t[b] = [DIGITS[b >> 4], DIGITS[b & 0x0f]];
+        b += 1;
+    }
+    t
+};
+
+/// Writes the lowercase hex of `bytes` into the front of `out`, which must hold twice as
+/// many bytes (extra input is ignored).
+fn hex_to_slice(bytes: &[u8], out: &mut [u8]) {
+    for (pair, b) in out.chunks_exact_mut(2).zip(bytes) {
+        pair.copy_from_slice(&HEX_PAIRS[usize::from(*b)]);
+    }
+}
+
 /// Lowercase hex of `bytes`, appended to `out`.
 pub fn hex_into(out: &mut String, bytes: &[u8]) {
     let mut buf = [0u8; 128];
     for chunk in bytes.chunks(64) {
         let hex = &mut buf[..chunk.len() * 2];
-        // The slice is exactly twice the chunk, so this cannot fail; hex digits are UTF-8.
-        if hex::encode_to_slice(chunk, hex).is_ok() {
-            out.push_str(std::str::from_utf8(hex).unwrap_or_default());
-        }
+        hex_to_slice(chunk, hex);
+        // Hex digits are ASCII, hence UTF-8; the fallback is never taken.
+        out.push_str(std::str::from_utf8(hex).unwrap_or_default());
     }
 }
 
@@ -132,7 +151,14 @@ pub fn sha256_hex(data: &[u8]) -> Hex64 {
 /// Standard Base64 (with padding) of `bytes`, appended to `out`.
 pub fn base64_into(out: &mut String, bytes: &[u8]) {
     use base64::Engine as _;
-    base64::engine::general_purpose::STANDARD.encode_string(bytes, out);
+    let engine = &base64::engine::general_purpose::STANDARD;
+    // Digests and hex digests (up to 96 bytes) go through a stack buffer: `encode_string`
+    // zeroes a 1 KiB chunk buffer on every call.
+    let mut buf = [0u8; 128];
+    match engine.encode_slice(bytes, &mut buf) {
+        Ok(n) => out.push_str(std::str::from_utf8(&buf[..n]).unwrap_or_default()),
+        Err(_) => engine.encode_string(bytes, out),
+    }
 }
 
 /// 64 lowercase hex digits of a 32-byte digest, kept on the stack.
@@ -143,8 +169,7 @@ impl Hex64 {
     /// Hex-encodes a 32-byte digest.
     pub fn from_digest(digest: &[u8; 32]) -> Self {
         let mut buf = [0u8; 64];
-        // Cannot fail: the buffer is exactly twice the input.
-        let _ = hex::encode_to_slice(digest, &mut buf);
+        hex_to_slice(digest, &mut buf);
         Hex64(buf)
     }
 
@@ -223,6 +248,10 @@ mod tests {
         let mut s = String::new();
         hex_into(&mut s, &[0x00, 0xab, 0xff]);
         assert_eq!(s, "00abff");
+        let all: Vec<u8> = (0..=255).cycle().take(200).collect();
+        s.clear();
+        hex_into(&mut s, &all);
+        assert_eq!(s, hex::encode(&all));
         s.clear();
         base64_into(&mut s, b"hi?");
         assert_eq!(s, "aGk/");

@@ -130,6 +130,7 @@ impl SigningContext {
         &self.nonce
     }
 
+    #[inline]
     pub(crate) fn nonce_shared(&self) -> &Arc<str> {
         &self.nonce
     }
@@ -288,6 +289,7 @@ pub(crate) struct OutputBuilder {
 }
 
 impl OutputBuilder {
+    #[inline]
     pub(crate) fn new(capacity: usize, headers: usize, query_params: usize) -> Self {
         OutputBuilder {
             out: SigningOutput {
@@ -304,51 +306,63 @@ impl OutputBuilder {
     }
 
     /// The buffer, to write into.
+    #[inline]
     pub(crate) fn buf(&mut self) -> &mut String {
         &mut self.out.buf
     }
 
+    #[inline]
     pub(crate) fn pos(&self) -> usize {
         self.out.buf.len()
     }
 
     /// The text written since `start`.
+    #[inline]
     pub(crate) fn since(&self, start: usize) -> Text {
         Text::Span(start..self.out.buf.len())
     }
 
+    #[inline]
     pub(crate) fn str_of(&self, r: &Range<usize>) -> &str {
         self.out.buf.get(r.clone()).unwrap_or_default()
     }
 
+    #[inline]
     pub(crate) fn header(&mut self, name: &'static str, value: Text) {
         self.out.headers.push((name, value));
     }
 
+    #[inline]
     pub(crate) fn query_param(&mut self, name: &'static str, value: Text) {
         self.out.query_params.push((name, value));
     }
 
+    #[inline]
     pub(crate) fn set_query_string(&mut self, t: Text) {
         self.out.query_string = t;
     }
 
+    #[inline]
     pub(crate) fn set_body(&mut self, t: Text) {
         self.out.body = Some(t);
     }
 
+    #[inline]
     pub(crate) fn set_signature(&mut self, t: Text) {
         self.out.signature = t;
     }
 
+    #[inline]
     pub(crate) fn set_canonical_request(&mut self, t: Text) {
         self.out.canonical_request = Some(t);
     }
 
+    #[inline]
     pub(crate) fn set_string_to_sign(&mut self, t: Text) {
         self.out.string_to_sign = Some(t);
     }
 
+    #[inline]
     pub(crate) fn finish(self) -> SigningOutput {
         self.out
     }

@@ -51,22 +51,34 @@ pub(crate) fn iso8601(t: OffsetDateTime, scheme: &'static str) -> Result<Stamp<2
     Ok(Stamp(b))
 }
 
+/// Decimal seconds since the epoch, on the stack.
+#[derive(Clone, Copy)]
+pub(crate) struct UnixSeconds {
+    digits: [u8; 20],
+    len: usize,
+}
+
+impl UnixSeconds {
+    pub(crate) fn as_str(&self) -> &str {
+        // Only ASCII digits are written; the fallback is never taken.
+        std::str::from_utf8(self.digits.get(..self.len).unwrap_or_default()).unwrap_or_default()
+    }
+}
+
 /// Decimal seconds since the epoch; TC3 accepts no time before 1970.
-pub(crate) fn unix(t: OffsetDateTime, scheme: &'static str) -> Result<Stamp<20>, Error> {
+pub(crate) fn unix(t: OffsetDateTime, scheme: &'static str) -> Result<UnixSeconds, Error> {
     let secs = u64::try_from(t.unix_timestamp()).map_err(|_| Error::TimestampOutOfRange {
         scheme,
         reason: "the time must not be before 1970-01-01T00:00:00Z",
     })?;
-    let mut b = [b' '; 20];
     let len = secs.checked_ilog10().map_or(1, |l| l as usize + 1);
+    let mut digits = [b'0'; 20];
     let mut n = secs;
-    for i in (20 - len..20).rev() {
-        b[i] = b'0' + (n % 10) as u8;
+    for d in digits.iter_mut().take(len).rev() {
+        *d = b'0' + (n % 10) as u8;
         n /= 10;
     }
-    b.copy_within(20 - len.., 0);
-    b[len..].fill(b' ');
-    Ok(Stamp(b))
+    Ok(UnixSeconds { digits, len })
 }
 
 /// `yyyyMMddTHHmmssZ` (UTC), Huawei's `X-Sdk-Date`.
@@ -99,13 +111,6 @@ pub(crate) fn imf_fixdate(t: OffsetDateTime, scheme: &'static str) -> Result<Sta
     Ok(Stamp(b))
 }
 
-impl Stamp<20> {
-    /// The text without the trailing padding `unix` leaves.
-    pub(crate) fn trimmed(&self) -> &str {
-        self.as_str().trim_end()
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -115,9 +120,9 @@ mod tests {
         let t = OffsetDateTime::from_unix_timestamp(1_551_113_065).unwrap();
         assert_eq!(iso8601(t, "x").unwrap().as_str(), "2019-02-25T16:44:25Z");
         assert_eq!(date(t, "x").unwrap().as_str(), "2019-02-25");
-        assert_eq!(unix(t, "x").unwrap().trimmed(), "1551113065");
+        assert_eq!(unix(t, "x").unwrap().as_str(), "1551113065");
         let zero = OffsetDateTime::UNIX_EPOCH;
-        assert_eq!(unix(zero, "x").unwrap().trimmed(), "0");
+        assert_eq!(unix(zero, "x").unwrap().as_str(), "0");
         assert_eq!(iso8601(zero, "x").unwrap().as_str(), "1970-01-01T00:00:00Z");
         assert_eq!(basic(t, "x").unwrap().as_str(), "20190225T164425Z");
         assert_eq!(

@@ -95,31 +95,31 @@ impl Signer for WsseSigner {
             });
         }
         let created = timefmt::iso8601(ctx.time(), SCHEME)?;
-        let mut out = OutputBuilder::new(2 * nonce.len() + 280, 2, 0);
+        let created = created.as_str();
+        let user = self.credentials.access_key_id();
+        let mut out =
+            OutputBuilder::new(2 * nonce.len() + 2 * created.len() + user.len() + 250, 2, 0);
 
         let start = out.pos();
         out.buf().push_str(nonce);
-        out.buf().push_str(created.as_str());
+        out.buf().push_str(created);
         out.set_string_to_sign(out.since(start));
 
-        let digest = password_digest_hex(nonce, created.as_str(), self.credentials.secret());
+        // The signature is the PasswordDigest inside the X-WSSE value.
+        let digest = password_digest_hex(nonce, created, self.credentials.secret());
         let start = out.pos();
-        base64_into(out.buf(), digest.as_str().as_bytes());
-        let pd = start..out.pos();
-        out.set_signature(Text::Span(pd.clone()));
-
-        let start = out.pos();
-        let mut pd_text = [0u8; 88];
-        pd_text.copy_from_slice(out.str_of(&pd).as_bytes());
         let b = out.buf();
         b.push_str(r#"UsernameToken Username=""#);
-        b.push_str(self.credentials.access_key_id());
+        b.push_str(user);
         b.push_str(r#"",PasswordDigest=""#);
-        b.push_str(std::str::from_utf8(&pd_text).unwrap_or_default());
+        let pd = b.len();
+        base64_into(b, digest.as_str().as_bytes());
+        out.set_signature(out.since(pd));
+        let b = out.buf();
         b.push_str(r#"",Nonce=""#);
         b.push_str(nonce);
         b.push_str(r#"",Created=""#);
-        b.push_str(created.as_str());
+        b.push_str(created);
         b.push('"');
         let x_wsse = out.since(start);
         out.header(header::X_WSSE, x_wsse);

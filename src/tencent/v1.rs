@@ -316,7 +316,7 @@ impl Signer for V1Signer {
             added.push((param::REQUEST_CLIENT, c));
         }
         added.push((param::NONCE, nonce));
-        added.push((param::TIMESTAMP, timestamp.trimmed()));
+        added.push((param::TIMESTAMP, timestamp.as_str()));
         if let Some(v) = &self.version {
             added.push((param::VERSION, v));
         }
