@@ -55,3 +55,92 @@ pub(crate) fn sort_unique_headers(
         None => Ok(()),
     }
 }
+
+/// Header names lower-cased without allocating in the usual case: a name without upper-case
+/// letters is borrowed as it is, the others are copied into a stack buffer (a heap one when
+/// they take more than 256 bytes together).
+pub(crate) struct LowerNames {
+    stack: [u8; 256],
+    heap: Vec<u8>,
+}
+
+impl LowerNames {
+    pub(crate) fn new() -> Self {
+        LowerNames {
+            stack: [0; 256],
+            heap: Vec::new(),
+        }
+    }
+
+    /// `(lower-case name, name as given, value)` for each of `headers`, in order.
+    pub(crate) fn lower<'a>(
+        &'a mut self,
+        headers: &'a [(String, String)],
+    ) -> impl Iterator<Item = (&'a str, &'a str, &'a str)> + 'a {
+        let has_upper = |n: &str| n.bytes().any(|b| b.is_ascii_uppercase());
+        let need: usize = headers
+            .iter()
+            .filter(|(n, _)| has_upper(n))
+            .map(|(n, _)| n.len())
+            .sum();
+        let buf: &mut [u8] = match self.stack.get_mut(..need) {
+            Some(b) => b,
+            None => {
+                self.heap.resize(need, 0);
+                &mut self.heap
+            }
+        };
+        let mut pos = 0;
+        for (n, _) in headers.iter().filter(|(n, _)| has_upper(n)) {
+            if let Some(dst) = buf.get_mut(pos..pos + n.len()) {
+                dst.copy_from_slice(n.as_bytes());
+                dst.make_ascii_lowercase();
+            }
+            pos += n.len();
+        }
+        // Lower-casing ASCII letters keeps UTF-8 valid, so this never falls back.
+        let text: &'a str = std::str::from_utf8(buf).unwrap_or_default();
+        let mut pos = 0;
+        headers.iter().map(move |(n, v)| {
+            let lower = if has_upper(n) {
+                let l = text.get(pos..pos + n.len()).unwrap_or(n);
+                pos += n.len();
+                l
+            } else {
+                n.as_str()
+            };
+            (lower, n.as_str(), v.as_str())
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn lower_names_borrow_or_copy() {
+        let headers: Vec<(String, String)> = [("Content-Type", "a"), ("x-b", "b"), ("X-C", "c")]
+            .iter()
+            .map(|(n, v)| (n.to_string(), v.to_string()))
+            .collect();
+        let mut names = LowerNames::new();
+        let got: Vec<_> = names.lower(&headers).collect();
+        assert_eq!(
+            got,
+            [
+                ("content-type", "Content-Type", "a"),
+                ("x-b", "x-b", "b"),
+                ("x-c", "X-C", "c")
+            ]
+        );
+        // Past the stack buffer, a heap one is used.
+        let long: Vec<(String, String)> = (0..40)
+            .map(|i| (format!("X-Long-Header-{i:02}"), i.to_string()))
+            .collect();
+        let mut names = LowerNames::new();
+        let got: Vec<_> = names.lower(&long).map(|(l, _, _)| l.to_owned()).collect();
+        let want: Vec<_> = long.iter().map(|(n, _)| n.to_ascii_lowercase()).collect();
+        assert_eq!(got, want);
+    }
+}

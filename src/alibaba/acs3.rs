@@ -19,7 +19,7 @@ use crate::encoding::{hex_into, percent_encode_into, Hex64, RFC3986_UNRESERVED};
 use crate::mac::hmac_sha256;
 use crate::request::is_valid_header_value;
 use crate::signer::{OutputBuilder, Text};
-use crate::text::{check_setting, cmp_ignore_ascii_case, push_lower};
+use crate::text::{check_setting, LowerNames};
 use crate::{
     timefmt, CanonicalRequest, Credentials, Error, Payload, Signer, SigningContext, SigningOutput,
 };
@@ -228,16 +228,6 @@ impl Signer for Acs3Signer {
             }
             p => p.sha256_hex().ok_or(Error::InvalidPayloadHash)?,
         };
-        for (name, _) in req.headers() {
-            if ADDED.iter().any(|a| a.eq_ignore_ascii_case(name))
-                || name.eq_ignore_ascii_case(header::AUTHORIZATION)
-            {
-                return Err(Error::ReservedName {
-                    scheme: SCHEME,
-                    name: name.clone(),
-                });
-            }
-        }
         let nonce = ctx.nonce();
         if nonce.is_empty() || !is_valid_header_value(nonce) || nonce.trim() != nonce {
             return Err(Error::InvalidNonce {
@@ -248,10 +238,22 @@ impl Signer for Acs3Signer {
         let date = timefmt::iso8601(ctx.time(), SCHEME)?;
         let token = self.credentials.security_token();
 
-        // Every header that will be on the wire, then only those to sign.
+        // The headers to sign: lower-case names, trimmed values, sorted by name then value.
+        let sign_all = self.signed_headers == SignedHeaders::All;
+        let mut names = LowerNames::new();
         let mut headers: Vec<(&str, &str)> = Vec::with_capacity(req.headers().len() + 8);
-        headers.push(("host", req.host()));
-        headers.extend(req.headers().iter().map(|(n, v)| (n.as_str(), v.as_str())));
+        headers.push(("host", req.host().trim()));
+        for (lower, name, value) in names.lower(req.headers()) {
+            if lower == "authorization" || ADDED.contains(&lower) {
+                return Err(Error::ReservedName {
+                    scheme: SCHEME,
+                    name: name.to_owned(),
+                });
+            }
+            if sign_all || is_required(lower) {
+                headers.push((lower, value.trim()));
+            }
+        }
         headers.push((header::X_ACS_ACTION, &self.action));
         headers.push((header::X_ACS_VERSION, &self.version));
         headers.push((header::X_ACS_DATE, date.as_str()));
@@ -259,11 +261,9 @@ impl Signer for Acs3Signer {
         headers.push((header::X_ACS_CONTENT_SHA256, payload_hash.as_str()));
         if let Some(t) = token {
             headers.push((header::X_ACS_ACCESSKEY_ID, self.credentials.access_key_id()));
-            headers.push((header::X_ACS_SECURITY_TOKEN, t.expose_secret()));
+            headers.push((header::X_ACS_SECURITY_TOKEN, t.expose_secret().trim()));
         }
-        if self.signed_headers == SignedHeaders::Required {
-            headers.retain(|(n, _)| is_required(n));
-        }
+        headers.sort_unstable();
         let mut query = req.query_pairs();
 
         let capacity = 400
@@ -282,7 +282,7 @@ impl Signer for Acs3Signer {
             req.method(),
             req.path(),
             &mut query,
-            &mut headers,
+            &headers,
             payload_hash.as_str(),
             self.query_names,
         );
@@ -348,12 +348,9 @@ impl Signer for Acs3Signer {
     }
 }
 
+/// For a lower-case name.
 fn is_required(name: &str) -> bool {
-    name.eq_ignore_ascii_case("host")
-        || name.eq_ignore_ascii_case("content-type")
-        || name
-            .get(..6)
-            .is_some_and(|p| p.eq_ignore_ascii_case("x-acs-"))
+    name == "host" || name == "content-type" || name.starts_with("x-acs-")
 }
 
 struct Ranges {
@@ -377,28 +374,30 @@ fn write_query(buf: &mut String, query: &[(&str, &str)], names: QueryNames) {
     }
 }
 
-/// The distinct lower-case names of sorted `headers`, joined by `;`.
+/// The distinct names of sorted, lower-case `headers`, joined by `;`.
 fn write_signed_headers(buf: &mut String, headers: &[(&str, &str)]) {
     let mut prev: Option<&str> = None;
     for (name, _) in headers {
-        if prev.is_some_and(|p| p.eq_ignore_ascii_case(name)) {
+        if prev == Some(name) {
             continue;
         }
         if prev.is_some() {
             buf.push(';');
         }
-        push_lower(buf, name);
+        buf.push_str(name);
         prev = Some(name);
     }
 }
 
-/// Appends the canonical request; sorts `query` and `headers` in place.
+/// Appends the canonical request; sorts `query` in place. `headers` are the headers to sign
+/// with lower-case names and trimmed values, sorted by name then value: equal names merge
+/// into one line with their values joined by `,` (what the official SDKs do).
 fn write_canonical_request(
     buf: &mut String,
     method: &str,
     canonical_uri: &str,
     query: &mut [(&str, &str)],
-    headers: &mut [(&str, &str)],
+    headers: &[(&str, &str)],
     hashed_payload: &str,
     names: QueryNames,
 ) -> Ranges {
@@ -416,24 +415,21 @@ fn write_canonical_request(
     let query_range = q0..buf.len();
     buf.push('\n');
 
-    // Sorted by lower-case name, then by trimmed value: equal names merge into one line with
-    // their values sorted and joined by ',' (what the official SDKs do).
-    headers
-        .sort_by(|a, b| cmp_ignore_ascii_case(a.0, b.0).then_with(|| a.1.trim().cmp(b.1.trim())));
-    let mut i = 0;
-    while i < headers.len() {
-        let name = headers[i].0;
-        push_lower(buf, name);
-        buf.push(':');
-        let mut first = true;
-        while i < headers.len() && headers[i].0.eq_ignore_ascii_case(name) {
-            if !first {
-                buf.push(',');
+    let mut prev: Option<&str> = None;
+    for (name, value) in headers {
+        if prev == Some(name) {
+            buf.push(',');
+        } else {
+            if prev.is_some() {
+                buf.push('\n');
             }
-            buf.push_str(headers[i].1.trim());
-            first = false;
-            i += 1;
+            buf.push_str(name);
+            buf.push(':');
+            prev = Some(name);
         }
+        buf.push_str(value);
+    }
+    if prev.is_some() {
         buf.push('\n');
     }
     buf.push('\n');
@@ -475,14 +471,19 @@ pub fn canonical_request(
     hashed_payload: &str,
 ) -> (String, String) {
     let mut q = query.to_vec();
-    let mut h = headers.to_vec();
+    let lower: Vec<(String, &str)> = headers
+        .iter()
+        .map(|(n, v)| (n.to_ascii_lowercase(), v.trim()))
+        .collect();
+    let mut h: Vec<(&str, &str)> = lower.iter().map(|(n, v)| (n.as_str(), *v)).collect();
+    h.sort_unstable();
     let mut buf = String::new();
     write_canonical_request(
         &mut buf,
         method,
         canonical_uri,
         &mut q,
-        &mut h,
+        &h,
         hashed_payload,
         QueryNames::Encoded,
     );

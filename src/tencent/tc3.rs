@@ -344,7 +344,9 @@ impl Signer for Tc3Signer {
             p => p.sha256_hex().ok_or(Error::InvalidPayloadHash)?,
         };
         let timestamp = timefmt::unix(ctx.time(), SCHEME)?;
+        let timestamp = timestamp.as_str();
         let date = timefmt::date(ctx.time(), SCHEME)?;
+        let date = date.as_str();
         let (content_type, ct_added) = match req.header("content-type") {
             Some(ct) => (ct, false),
             None if is_get => ("application/x-www-form-urlencoded", true),
@@ -425,24 +427,25 @@ impl Signer for Tc3Signer {
         let b = out.buf();
         b.push_str(ALGORITHM);
         b.push('\n');
-        b.push_str(timestamp.as_str());
+        b.push_str(timestamp);
         b.push('\n');
-        write_scope(b, date.as_str(), &self.service);
+        write_scope(b, date, &self.service);
         b.push('\n');
         hex_into(b, &digest);
         let sts = start..out.pos();
         out.set_string_to_sign(Text::Span(sts.clone()));
 
-        let derive = || signing_key(self.credentials.secret(), date.as_str(), &self.service);
+        let derive = || signing_key(self.credentials.secret(), date, &self.service);
         let mut mac = match &self.key_cache {
-            Some(cache) => cache.get_or_derive(date.as_str(), derive),
+            Some(cache) => cache.get_or_derive(date, derive),
             None => hmac_sha256(&derive()),
         };
         mac.update(out.str_of(&sts).as_bytes());
         let sig = Hex64::from_digest(&mac.finalize().into_bytes().into());
         let start = out.pos();
         out.buf().push_str(sig.as_str());
-        out.set_signature(out.since(start));
+        let sig = start..out.pos();
+        out.set_signature(Text::Span(sig.clone()));
 
         let start = out.pos();
         let b = out.buf();
@@ -450,14 +453,16 @@ impl Signer for Tc3Signer {
         b.push_str(" Credential=");
         b.push_str(self.credentials.access_key_id());
         b.push('/');
-        write_scope(b, date.as_str(), &self.service);
+        write_scope(b, date, &self.service);
         b.push_str(", SignedHeaders=");
         b.push_str(signed_headers);
         b.push_str(", Signature=");
-        b.push_str(sig.as_str());
+        let mut sig_text = [0u8; 64];
+        sig_text.copy_from_slice(&b.as_bytes()[sig]);
+        b.push_str(std::str::from_utf8(&sig_text).unwrap_or_default());
         let auth = out.since(start);
         let start = out.pos();
-        out.buf().push_str(timestamp.as_str());
+        out.buf().push_str(timestamp);
         let ts = out.since(start);
 
         out.set_query_string(Text::Span(query));
