@@ -69,29 +69,47 @@ const UNRESERVED: [bool; 256] = {
 };
 
 /// RFC 3986 encoding with upper-case hex; `twice` writes `%25XX` instead of `%XX`.
+///
+/// Text without a byte to escape is copied as it is. Otherwise the rest is encoded into a
+/// stack buffer, a chunk at a time, and appended once per chunk: one capacity check per
+/// chunk rather than per escape.
 fn encode_unreserved(out: &mut String, s: &str, twice: bool) {
-    let bytes = s.as_bytes();
-    let mut run = 0;
-    for (i, &b) in bytes.iter().enumerate() {
-        if UNRESERVED[b as usize] {
-            continue;
+    const HEX: &[u8; 16] = b"0123456789ABCDEF";
+    /// Input bytes per chunk; each becomes at most 5 output bytes.
+    const CHUNK: usize = 64;
+    let Some(first) = s.bytes().position(|b| !UNRESERVED[usize::from(b)]) else {
+        out.push_str(s);
+        return;
+    };
+    // `..first` holds only ASCII: a valid char boundary.
+    out.push_str(s.get(..first).unwrap_or_default());
+    let mut tmp = [0u8; CHUNK * 5];
+    for chunk in s.as_bytes().get(first..).unwrap_or_default().chunks(CHUNK) {
+        let mut n = 0;
+        for &b in chunk {
+            if UNRESERVED[usize::from(b)] {
+                tmp[n] = b;
+                n += 1;
+            } else if twice {
+                tmp[n..n + 5].copy_from_slice(&[
+                    b'%',
+                    b'2',
+                    b'5',
+                    HEX[usize::from(b >> 4)],
+                    HEX[usize::from(b & 0x0f)],
+                ]);
+                n += 5;
+            } else {
+                tmp[n..n + 3].copy_from_slice(&[
+                    b'%',
+                    HEX[usize::from(b >> 4)],
+                    HEX[usize::from(b & 0x0f)],
+                ]);
+                n += 3;
+            }
         }
-        if run < i {
-            // `run..i` holds only ASCII: valid char boundaries.
-            out.push_str(s.get(run..i).unwrap_or_default());
-        }
-        const HEX: &[u8; 16] = b"0123456789ABCDEF";
-        out.push('%');
-        if twice {
-            out.push('2');
-            out.push('5');
-        }
-        out.push(HEX[(b >> 4) as usize] as char);
-        out.push(HEX[(b & 0x0f) as usize] as char);
-        run = i + 1;
-    }
-    if run < bytes.len() {
-        out.push_str(s.get(run..).unwrap_or_default());
+        // Only ASCII is written (every other byte is escaped), so this never falls back.
+        out.push_str(std::str::from_utf8(&tmp[..n]).unwrap_or_default());
     }
 }
 
@@ -217,6 +235,14 @@ mod tests {
             .map(|c| format!("a{c}b"))
             .collect();
         samples.push("emoji 😀 and %41 ~*+/".to_owned());
+        // Longer than one 64-byte chunk of the encoder, with multi-byte characters and
+        // escapes across chunk boundaries, and a long unreserved prefix.
+        for shift in 0..8 {
+            let mut long = "x".repeat(shift * 9);
+            long.push_str(&"中a b😀*~".repeat(40));
+            samples.push(long);
+        }
+        samples.push("a".repeat(300));
         for s in samples {
             let mut fast = String::new();
             percent_encode_into(&mut fast, &s, RFC3986_UNRESERVED);
