@@ -199,6 +199,11 @@ impl Hex64 {
         <[u8; 64]>::try_from(hex.as_bytes()).ok().map(Hex64)
     }
 
+    /// The digits as bytes (no UTF-8 check).
+    pub fn as_bytes(&self) -> &[u8; 64] {
+        &self.0
+    }
+
     /// The digits.
     pub fn as_str(&self) -> &str {
         // Hex digits are ASCII, hence UTF-8; the fallback is never taken.
@@ -252,6 +257,21 @@ mod tests {
             percent_encode_twice_into(&mut twice, &s);
             let again: String = utf8_percent_encode(&slow, RFC3986_UNRESERVED).collect();
             assert_eq!(twice, again, "{s:?}");
+        }
+    }
+
+    #[test]
+    fn base64_agrees_with_the_base64_crate() {
+        use base64::Engine as _;
+        let data: Vec<u8> = (0..200u32).map(|i| (i * 151 + 7) as u8).collect();
+        for len in 0..=data.len() {
+            for start in [0, 1, 2] {
+                let input = &data[..len].get(start..).unwrap_or_default();
+                let mut ours = String::from(">");
+                base64_into(&mut ours, input);
+                let theirs = base64::engine::general_purpose::STANDARD.encode(input);
+                assert_eq!(ours, format!(">{theirs}"), "length {}", input.len());
+            }
         }
     }
 

@@ -113,7 +113,7 @@ impl Signer for WsseSigner {
         b.push_str(user);
         b.push_str(r#"",PasswordDigest=""#);
         let pd = b.len();
-        base64_into(b, digest.as_str().as_bytes());
+        base64_into(b, digest.as_bytes());
         out.set_signature(out.since(pd));
         let b = out.buf();
         b.push_str(r#"",Nonce=""#);
@@ -146,9 +146,7 @@ pub fn password_digest(nonce: &str, created: &str, secret: &SecretKey) -> String
     let mut s = String::with_capacity(88);
     base64_into(
         &mut s,
-        password_digest_hex(nonce, created, secret)
-            .as_str()
-            .as_bytes(),
+        password_digest_hex(nonce, created, secret).as_bytes(),
     );
     s
 }
