@@ -68,6 +68,13 @@ const _: fn() = || {
 pub struct SigningContext {
     time: OffsetDateTime,
     nonce: Arc<str>,
+    /// The nonce is non-empty ASCII letters and digits: every scheme accepts it as is,
+    /// so signers skip their own checks. Computed where the nonce enters.
+    nonce_is_alphanumeric: bool,
+}
+
+fn is_alphanumeric(nonce: &str) -> bool {
+    !nonce.is_empty() && nonce.bytes().all(|b| b.is_ascii_alphanumeric())
 }
 
 impl SigningContext {
@@ -75,9 +82,11 @@ impl SigningContext {
     pub fn new(time: OffsetDateTime, nonce: impl Into<String>) -> Self {
         let time = time.to_offset(time::UtcOffset::UTC);
         let time = time.replace_nanosecond(0).unwrap_or(time);
+        let nonce: Arc<str> = Arc::from(nonce.into());
         SigningContext {
             time,
-            nonce: Arc::from(nonce.into()),
+            nonce_is_alphanumeric: is_alphanumeric(&nonce),
+            nonce,
         }
     }
 
@@ -106,12 +115,14 @@ impl SigningContext {
                 .replace_nanosecond(0)
                 .unwrap_or(OffsetDateTime::UNIX_EPOCH),
             nonce: Arc::from(hex::encode(bytes)),
+            nonce_is_alphanumeric: true,
         }
     }
 
     /// Replaces the nonce.
     pub fn with_nonce(mut self, nonce: impl Into<String>) -> Self {
         self.nonce = Arc::from(nonce.into());
+        self.nonce_is_alphanumeric = is_alphanumeric(&self.nonce);
         self
     }
 
@@ -128,6 +139,12 @@ impl SigningContext {
     /// The nonce.
     pub fn nonce(&self) -> &str {
         &self.nonce
+    }
+
+    /// True when the nonce is non-empty ASCII letters and digits (checked once, here).
+    #[inline]
+    pub(crate) fn nonce_is_alphanumeric(&self) -> bool {
+        self.nonce_is_alphanumeric
     }
 
     #[inline]
@@ -365,5 +382,27 @@ impl OutputBuilder {
     #[inline]
     pub(crate) fn finish(self) -> SigningOutput {
         self.out
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn nonce_flag_follows_the_nonce() {
+        let ctx = SigningContext::from_unix(0, "abcXYZ019").unwrap();
+        assert!(ctx.nonce_is_alphanumeric());
+        for nonce in ["", "a-b", " a", "a\n", "ä"] {
+            let c = ctx.clone().with_nonce(nonce);
+            assert!(!c.nonce_is_alphanumeric(), "{nonce:?}");
+            assert!(!SigningContext::from_unix(0, nonce)
+                .unwrap()
+                .nonce_is_alphanumeric());
+            assert!(c.with_nonce("ok1").nonce_is_alphanumeric());
+        }
+        let now = SigningContext::now();
+        assert_eq!(now.nonce_is_alphanumeric(), is_alphanumeric(now.nonce()));
+        assert!(now.nonce_is_alphanumeric());
     }
 }

@@ -268,6 +268,17 @@ fn schemes_refuse_what_they_cannot_sign() {
         rpc.sign(&plain, &ctx().with_nonce("")),
         Err(Error::InvalidNonce { .. })
     ));
+    // Not letters and digits only: each scheme's own rule decides.
+    assert!(matches!(
+        acs3.sign(&plain, &ctx().with_nonce(" edge")),
+        Err(Error::InvalidNonce { .. })
+    ));
+    assert!(matches!(
+        rpc.sign(&plain, &ctx().with_nonce("a\u{7}b")),
+        Err(Error::InvalidNonce { .. })
+    ));
+    assert!(acs3.sign(&plain, &ctx().with_nonce("a-b_c")).is_ok());
+    assert!(rpc.sign(&plain, &ctx().with_nonce("a b")).is_ok());
 }
 
 #[test]

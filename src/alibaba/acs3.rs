@@ -229,7 +229,9 @@ impl Signer for Acs3Signer {
             p => p.sha256_hex().ok_or(Error::InvalidPayloadHash)?,
         };
         let nonce = ctx.nonce();
-        if nonce.is_empty() || !is_valid_header_value(nonce) || nonce.trim() != nonce {
+        if !ctx.nonce_is_alphanumeric()
+            && (nonce.is_empty() || !is_valid_header_value(nonce) || nonce.trim() != nonce)
+        {
             return Err(Error::InvalidNonce {
                 scheme: SCHEME,
                 reason: "must be non-empty, without control characters or edge spaces",
@@ -250,7 +252,7 @@ impl Signer for Acs3Signer {
         let query_len = pairs.len();
         pairs.push(("host", req.host().trim()));
         for (lower, name, value) in names.lower(req.headers()) {
-            if lower == "authorization" || ADDED.contains(&lower) {
+            if lower == "authorization" || (lower.starts_with("x-acs-") && ADDED.contains(&lower)) {
                 return Err(Error::ReservedName {
                     scheme: SCHEME,
                     name: name.to_owned(),
@@ -260,21 +262,45 @@ impl Signer for Acs3Signer {
                 pairs.push((lower, value.trim()));
             }
         }
-        // The signer's own, in sorted order: the sort (an insertion sort at this size)
-        // then only moves the caller's headers into place.
-        if token.is_some() {
-            pairs.push((header::X_ACS_ACCESSKEY_ID, self.credentials.access_key_id()));
-        }
-        pairs.push((header::X_ACS_ACTION, &self.action));
-        pairs.push((header::X_ACS_CONTENT_SHA256, payload_hash));
-        pairs.push((header::X_ACS_DATE, date));
-        if let Some(t) = token {
-            pairs.push((header::X_ACS_SECURITY_TOKEN, t.expose_secret().trim()));
-        }
-        pairs.push((header::X_ACS_SIGNATURE_NONCE, nonce));
-        pairs.push((header::X_ACS_VERSION, &self.version));
+        let callers = pairs.get_mut(query_len..).unwrap_or_default();
+        callers.sort_unstable();
+        // The signer's own headers, in sorted order. They usually sort after every header
+        // of the caller's (`content-type`, `host`): then appending them keeps the order.
+        let with_token;
+        let without_token;
+        let own: &[(&str, &str)] = match token {
+            Some(t) => {
+                with_token = [
+                    (header::X_ACS_ACCESSKEY_ID, self.credentials.access_key_id()),
+                    (header::X_ACS_ACTION, &*self.action),
+                    (header::X_ACS_CONTENT_SHA256, payload_hash),
+                    (header::X_ACS_DATE, date),
+                    (header::X_ACS_SECURITY_TOKEN, t.expose_secret().trim()),
+                    (header::X_ACS_SIGNATURE_NONCE, nonce),
+                    (header::X_ACS_VERSION, &*self.version),
+                ];
+                &with_token
+            }
+            None => {
+                without_token = [
+                    (header::X_ACS_ACTION, &*self.action),
+                    (header::X_ACS_CONTENT_SHA256, payload_hash),
+                    (header::X_ACS_DATE, date),
+                    (header::X_ACS_SIGNATURE_NONCE, nonce),
+                    (header::X_ACS_VERSION, &*self.version),
+                ];
+                &without_token
+            }
+        };
+        let in_order = match (callers.last(), own.first()) {
+            (Some(last), Some(first)) => last.0 < first.0,
+            _ => true,
+        };
+        pairs.extend_from_slice(own);
         let (query, headers) = pairs.split_at_mut(query_len);
-        headers.sort_unstable();
+        if !in_order {
+            headers.sort_unstable();
+        }
         let headers = &*headers;
 
         let capacity = 400
@@ -320,7 +346,8 @@ impl Signer for Acs3Signer {
         b.push_str(" Credential=");
         b.push_str(self.credentials.access_key_id());
         b.push_str(",SignedHeaders=");
-        write_signed_headers(b, headers);
+        // The same list as in the canonical request.
+        b.extend_from_within(ranges.signed_headers.clone());
         b.push_str(",Signature=");
         b.push_str(sig);
         let auth = out.since(start);
@@ -334,20 +361,35 @@ impl Signer for Acs3Signer {
             out.set_query_string(out.since(start));
         }
 
-        let start = out.pos();
-        out.buf().push_str(date);
-        let date = out.since(start);
-        let start = out.pos();
-        out.buf().push_str(payload_hash);
-        let hash = out.since(start);
-        out.header(header::X_ACS_ACTION, Text::Shared(self.action.clone()));
-        out.header(header::X_ACS_VERSION, Text::Shared(self.version.clone()));
-        out.header(header::X_ACS_DATE, date);
-        out.header(
-            header::X_ACS_SIGNATURE_NONCE,
-            Text::Shared(ctx.nonce_shared().clone()),
-        );
-        out.header(header::X_ACS_CONTENT_SHA256, hash);
+        // The header values are already in the canonical request: the payload hash ends
+        // it, and the signer's own headers, unique and usually sorted last, are its last
+        // header lines (`name:value\n`). Otherwise the values are copied.
+        let mut spans = [0..0, 0..0, 0..0, 0..0, 0..0, 0..0, 0..0];
+        if in_order {
+            let mut pos = ranges.headers_end;
+            for ((name, value), span) in own.iter().zip(spans.iter_mut()).rev() {
+                let end = pos.saturating_sub(1);
+                let start = end.saturating_sub(value.len());
+                *span = start..end;
+                pos = start.saturating_sub(name.len() + 1);
+            }
+        } else {
+            for ((_, value), span) in own.iter().zip(spans.iter_mut()) {
+                let start = out.pos();
+                out.buf().push_str(value);
+                *span = start..out.pos();
+            }
+        }
+        let [action, _, date, nonce, version] = match token {
+            Some(_) => [&spans[1], &spans[2], &spans[3], &spans[5], &spans[6]],
+            None => [&spans[0], &spans[1], &spans[2], &spans[3], &spans[4]],
+        };
+        let hash = ranges.end.saturating_sub(payload_hash.len())..ranges.end;
+        out.header(header::X_ACS_ACTION, Text::Span(action.clone()));
+        out.header(header::X_ACS_VERSION, Text::Span(version.clone()));
+        out.header(header::X_ACS_DATE, Text::Span(date.clone()));
+        out.header(header::X_ACS_SIGNATURE_NONCE, Text::Span(nonce.clone()));
+        out.header(header::X_ACS_CONTENT_SHA256, Text::Span(hash));
         if let Some(t) = token {
             out.header(
                 header::X_ACS_ACCESSKEY_ID,
@@ -367,6 +409,9 @@ fn is_required(name: &str) -> bool {
 
 struct Ranges {
     query: Range<usize>,
+    /// Just past the `\n` of the last header line.
+    headers_end: usize,
+    signed_headers: Range<usize>,
     end: usize,
 }
 
@@ -444,12 +489,17 @@ fn write_canonical_request(
     if prev.is_some() {
         buf.push('\n');
     }
+    let headers_end = buf.len();
     buf.push('\n');
+    let s0 = buf.len();
     write_signed_headers(buf, headers);
+    let signed_headers = s0..buf.len();
     buf.push('\n');
     buf.push_str(hashed_payload);
     Ranges {
         query: query_range,
+        headers_end,
+        signed_headers,
         end: buf.len(),
     }
 }
@@ -518,4 +568,65 @@ pub fn signature(secret: &crate::SecretKey, string_to_sign: &str) -> String {
     Hex64::from_digest(&mac.finalize().into_bytes().into())
         .as_str()
         .to_owned()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The signer's own header values are taken from the canonical request: whether they
+    /// are its last header lines or a caller's `x-acs-*` header sorts among them, with and
+    /// without a security token, each must equal what was signed.
+    #[test]
+    fn own_header_values_match_the_canonical_request() {
+        let ctx = SigningContext::from_unix(1_700_000_000, "n0nce").unwrap();
+        for token in [None, Some(" tok ")] {
+            let mut creds = Credentials::new("ak", "sk").unwrap();
+            if let Some(t) = token {
+                creds = creds.with_security_token(t).unwrap();
+            }
+            let signer = Acs3Signer::builder(creds)
+                .action("Act")
+                .version("2020-01-01")
+                .build()
+                .unwrap();
+            for extra in [
+                None,
+                Some("x-acs-aaa"),
+                Some("x-acs-meta"),
+                Some("x-acs-zzz"),
+            ] {
+                let mut b = CanonicalRequest::builder()
+                    .method("POST")
+                    .host("example.com")
+                    .header("Content-Type", "application/json")
+                    .body(b"{}".to_vec());
+                if let Some(name) = extra {
+                    b = b.header(name, "v");
+                }
+                let out = signer.sign(&b.build().unwrap(), &ctx).unwrap();
+                let canonical = out.canonical_request().unwrap();
+                let want = [
+                    (header::X_ACS_ACTION, "Act"),
+                    (header::X_ACS_VERSION, "2020-01-01"),
+                    (header::X_ACS_DATE, "2023-11-14T22:13:20Z"),
+                    (header::X_ACS_SIGNATURE_NONCE, "n0nce"),
+                    (
+                        header::X_ACS_CONTENT_SHA256,
+                        "44136fa355b3678a1146ad16f7e8649e94fb4fc21fe77e8310c060f61caaff8a",
+                    ),
+                ];
+                for (name, value) in want {
+                    assert_eq!(out.header(name), Some(value), "{name} with {extra:?}");
+                    assert!(
+                        canonical.contains(&format!("\n{name}:{value}\n")),
+                        "{name} with {extra:?}: {canonical}"
+                    );
+                }
+                assert_eq!(out.header(header::X_ACS_SECURITY_TOKEN), token);
+                let n = out.headers().len();
+                assert_eq!(n, if token.is_some() { 8 } else { 6 });
+            }
+        }
+    }
 }

@@ -328,7 +328,9 @@ impl Signer for RoaSigner {
             _ => None,
         };
         let nonce = ctx.nonce();
-        if nonce.is_empty() || !crate::request::is_valid_header_value(nonce) {
+        if !ctx.nonce_is_alphanumeric()
+            && (nonce.is_empty() || !crate::request::is_valid_header_value(nonce))
+        {
             return Err(Error::InvalidNonce {
                 scheme: SCHEME,
                 reason: "must be non-empty, without control characters",

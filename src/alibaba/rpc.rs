@@ -276,7 +276,8 @@ impl Signer for RpcSigner {
             });
         }
         let nonce = ctx.nonce();
-        if nonce.is_empty() || nonce.chars().any(char::is_control) {
+        if !ctx.nonce_is_alphanumeric() && (nonce.is_empty() || nonce.chars().any(char::is_control))
+        {
             return Err(Error::InvalidNonce {
                 scheme: SCHEME,
                 reason: "must be non-empty, without control characters",

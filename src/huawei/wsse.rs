@@ -79,10 +79,7 @@ impl Signer for WsseSigner {
 
     fn sign(&self, _req: &CanonicalRequest, ctx: &SigningContext) -> Result<SigningOutput, Error> {
         let nonce = ctx.nonce();
-        if nonce.is_empty()
-            || nonce.len() > 128
-            || !nonce.bytes().all(|b| b.is_ascii_alphanumeric())
-        {
+        if nonce.len() > 128 || !ctx.nonce_is_alphanumeric() {
             return Err(Error::InvalidNonce {
                 scheme: SCHEME,
                 reason: "must be 1 to 128 ASCII letters and digits",
