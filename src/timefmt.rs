@@ -32,6 +32,23 @@ fn four_digit_year(t: OffsetDateTime, scheme: &'static str) -> Result<u32, Error
         })
 }
 
+impl Stamp<20> {
+    /// An [`iso8601`] stamp RFC 3986-encoded once (`HH%3Amm%3Ass`) and twice
+    /// (`HH%253Amm%253Ass`): its colons are its only reserved characters.
+    pub(crate) fn percent_encoded(&self) -> (Stamp<24>, Stamp<28>) {
+        let b = &self.0;
+        let mut once = *b"0000-00-00T00%3A00%3A00Z";
+        once[..13].copy_from_slice(&b[..13]);
+        once[16..18].copy_from_slice(&b[14..16]);
+        once[21..23].copy_from_slice(&b[17..19]);
+        let mut twice = *b"0000-00-00T00%253A00%253A00Z";
+        twice[..13].copy_from_slice(&b[..13]);
+        twice[18..20].copy_from_slice(&b[14..16]);
+        twice[25..27].copy_from_slice(&b[17..19]);
+        (Stamp(once), Stamp(twice))
+    }
+}
+
 /// `yyyy-MM-dd` (UTC).
 pub(crate) fn date(t: OffsetDateTime, scheme: &'static str) -> Result<Stamp<10>, Error> {
     let mut b = *b"0000-00-00";
@@ -114,6 +131,22 @@ pub(crate) fn imf_fixdate(t: OffsetDateTime, scheme: &'static str) -> Result<Sta
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn iso8601_percent_encoded_matches_the_encoder() {
+        use crate::encoding::{percent_encode_into, percent_encode_twice_into, RFC3986_UNRESERVED};
+        for secs in [0, 1_551_113_065, 253_402_300_799] {
+            let t = OffsetDateTime::from_unix_timestamp(secs).unwrap();
+            let stamp = iso8601(t, "x").unwrap();
+            let (once, twice) = stamp.percent_encoded();
+            let mut want = String::new();
+            percent_encode_into(&mut want, stamp.as_str(), RFC3986_UNRESERVED);
+            assert_eq!(once.as_str(), want);
+            want.clear();
+            percent_encode_twice_into(&mut want, stamp.as_str());
+            assert_eq!(twice.as_str(), want);
+        }
+    }
 
     #[test]
     fn formats() {

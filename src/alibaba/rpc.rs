@@ -118,13 +118,13 @@ struct Param<'a> {
     /// The name is one of the signer's own, made of unreserved characters only.
     plain_name: bool,
     /// The value encoded once and twice, when the signer knows it in advance.
-    encoded: Option<&'a (String, String)>,
+    encoded: Option<(&'a str, &'a str)>,
     /// Sent in the query (false for form body parameters).
     in_query: bool,
 }
 
 impl<'a> Param<'a> {
-    fn common(name: &'a str, value: &'a str, encoded: Option<&'a (String, String)>) -> Self {
+    fn common(name: &'a str, value: &'a str, encoded: Option<(&'a str, &'a str)>) -> Self {
         Param {
             name,
             value,
@@ -286,7 +286,15 @@ impl Signer for RpcSigner {
         let timestamp = timefmt::iso8601(ctx.time(), SCHEME)?;
         let token = self.credentials.security_token();
 
-        let [enc_action, enc_format, enc_version, enc_key_id] = &self.encoded;
+        let [enc_action, enc_format, enc_version, enc_key_id] = self
+            .encoded
+            .each_ref()
+            .map(|(once, twice)| (once.as_str(), twice.as_str()));
+        // Known shapes need no encoding pass: a letters-and-digits nonce is unreserved,
+        // and the timestamp's only reserved characters are its two colons.
+        let nonce_enc = ctx.nonce_is_alphanumeric().then_some((nonce, nonce));
+        let (ts_once, ts_twice) = timestamp.percent_encoded();
+        let ts_enc = Some((ts_once.as_str(), ts_twice.as_str()));
         let mut params: Vec<Param<'_>> = Vec::with_capacity(req.query().len() + form.len() + 9);
         params.push(Param::common(param::ACTION, &self.action, Some(enc_action)));
         params.push(Param::common(param::FORMAT, &self.format, Some(enc_format)));
@@ -295,8 +303,8 @@ impl Signer for RpcSigner {
             &self.version,
             Some(enc_version),
         ));
-        params.push(Param::common(param::TIMESTAMP, timestamp.as_str(), None));
-        params.push(Param::common(param::SIGNATURE_NONCE, nonce, None));
+        params.push(Param::common(param::TIMESTAMP, timestamp.as_str(), ts_enc));
+        params.push(Param::common(param::SIGNATURE_NONCE, nonce, nonce_enc));
         if let Some(t) = token {
             params.push(Param::common(
                 param::SECURITY_TOKEN,
@@ -307,12 +315,12 @@ impl Signer for RpcSigner {
         params.push(Param::common(
             param::SIGNATURE_METHOD,
             SIGNATURE_METHOD,
-            None,
+            Some((SIGNATURE_METHOD, SIGNATURE_METHOD)),
         ));
         params.push(Param::common(
             param::SIGNATURE_VERSION,
             SIGNATURE_VERSION,
-            None,
+            Some((SIGNATURE_VERSION, SIGNATURE_VERSION)),
         ));
         params.push(Param::common(
             param::ACCESS_KEY_ID,
