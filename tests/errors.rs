@@ -260,23 +260,22 @@ fn schemes_refuse_what_they_cannot_sign() {
     assert!(wsse
         .sign(&plain, &ctx().with_nonce("a".repeat(128)))
         .is_ok());
-    assert!(matches!(
-        acs3.sign(&plain, &ctx().with_nonce("")),
-        Err(Error::InvalidNonce { .. })
-    ));
-    assert!(matches!(
-        rpc.sign(&plain, &ctx().with_nonce("")),
-        Err(Error::InvalidNonce { .. })
-    ));
-    // Not letters and digits only: each scheme's own rule decides.
-    assert!(matches!(
-        acs3.sign(&plain, &ctx().with_nonce(" edge")),
-        Err(Error::InvalidNonce { .. })
-    ));
-    assert!(matches!(
-        rpc.sign(&plain, &ctx().with_nonce("a\u{7}b")),
-        Err(Error::InvalidNonce { .. })
-    ));
+    // Empty, or not letters and digits only: each scheme's own rule decides.
+    for (signer, nonce) in [
+        (acs3.as_ref(), ""),
+        (rpc.as_ref(), ""),
+        (acs3.as_ref(), " edge"),
+        (rpc.as_ref(), "a\u{7}b"),
+    ] {
+        assert!(
+            matches!(
+                signer.sign(&plain, &ctx().with_nonce(nonce)),
+                Err(Error::InvalidNonce { .. })
+            ),
+            "{} {nonce:?}",
+            signer.algorithm()
+        );
+    }
     assert!(acs3.sign(&plain, &ctx().with_nonce("a-b_c")).is_ok());
     assert!(rpc.sign(&plain, &ctx().with_nonce("a b")).is_ok());
 }
