@@ -24,6 +24,28 @@ use crate::{CanonicalRequest, Error};
 /// assert_eq!(signers[0].algorithm(), "ACS3-HMAC-SHA256");
 /// # Ok::<(), cloudsign::Error>(())
 /// ```
+///
+/// Shared and boxed signers are signers too, so code generic over `S: Signer` takes an
+/// `Arc<dyn Signer>`, a `Box<dyn Signer>` or a reference as well as a concrete signer.
+///
+/// ```
+/// use std::sync::Arc;
+/// use cloudsign::{huawei::WsseSigner, CanonicalRequest, Credentials, Signer, SigningContext};
+///
+/// fn x_wsse(signer: impl Signer, req: &CanonicalRequest) -> Result<String, cloudsign::Error> {
+///     let ctx = SigningContext::from_unix(1_700_000_000, "abc123")?;
+///     Ok(signer.sign(req, &ctx)?.header("X-WSSE").unwrap_or_default().to_owned())
+/// }
+///
+/// let req = CanonicalRequest::builder().host("example.com").build()?;
+/// let shared: Arc<dyn Signer> = Arc::new(WsseSigner::new(Credentials::new("id", "secret")?));
+/// let by_ref = x_wsse(&*shared, &req)?;
+/// assert!(by_ref.starts_with(r#"UsernameToken Username="id",PasswordDigest=""#));
+/// assert_eq!(x_wsse(Arc::clone(&shared), &req)?, by_ref);
+/// let boxed: Box<dyn Signer> = Box::new(WsseSigner::new(Credentials::new("id", "secret")?));
+/// assert_eq!(x_wsse(boxed, &req)?, by_ref);
+/// # Ok::<(), cloudsign::Error>(())
+/// ```
 pub trait Signer: fmt::Debug + Send + Sync {
     /// The scheme's name as it appears on the wire, e.g. `TC3-HMAC-SHA256`.
     fn algorithm(&self) -> &'static str;
@@ -41,6 +63,27 @@ pub trait Signer: fmt::Debug + Send + Sync {
         ctx: &SigningContext,
     ) -> Result<SigningOutput, Error>;
 }
+
+// `&S`, `Box<S>` and `Arc<S>` sign as `S` does.
+macro_rules! forward_signer {
+    ($($ty:ty),*) => {$(
+        impl<S: Signer + ?Sized> Signer for $ty {
+            fn algorithm(&self) -> &'static str {
+                (**self).algorithm()
+            }
+
+            fn sign(
+                &self,
+                request: &CanonicalRequest,
+                ctx: &SigningContext,
+            ) -> Result<SigningOutput, Error> {
+                (**self).sign(request, ctx)
+            }
+        }
+    )*};
+}
+
+forward_signer!(&S, Box<S>, Arc<S>);
 
 // Compile-time proof that the trait is object-safe and its objects can cross threads.
 const _: fn(&dyn Signer) = |_| {};
