@@ -161,8 +161,16 @@ pub fn hex_into(out: &mut String, bytes: &[u8]) {
     }
 }
 
-/// Lowercase hex of a SHA-256 digest, on the stack.
+/// The lowercase-hex SHA-256 of no bytes: the payload hash of every request without a body.
+pub(crate) const EMPTY_SHA256_HEX: &str =
+    "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855";
+
+/// Lowercase hex of a SHA-256 digest, on the stack. An empty input (a request without a
+/// body) takes the constant instead of a hash.
 pub fn sha256_hex(data: &[u8]) -> Hex64 {
+    if data.is_empty() {
+        return Hex64::EMPTY_SHA256;
+    }
     Hex64::from_digest(&Sha256::digest(data).into())
 }
 
@@ -184,6 +192,12 @@ pub fn base64_into(out: &mut String, bytes: &[u8]) {
 pub struct Hex64([u8; 64]);
 
 impl Hex64 {
+    /// [`EMPTY_SHA256_HEX`].
+    const EMPTY_SHA256: Hex64 = match EMPTY_SHA256_HEX.as_bytes().first_chunk() {
+        Some(b) => Hex64(*b),
+        None => Hex64([b'0'; 64]),
+    };
+
     /// Hex-encodes a 32-byte digest.
     pub fn from_digest(digest: &[u8; 32]) -> Self {
         let mut buf = [0u8; 64];
@@ -301,9 +315,15 @@ mod tests {
         s.clear();
         base64_into(&mut s, b"hi?");
         assert_eq!(s, "aGk/");
+        // The empty input takes a constant: it must be the real digest.
         assert_eq!(
             sha256_hex(b"").as_str(),
-            "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"
+            Hex64::from_digest(&Sha256::digest(b"").into()).as_str()
+        );
+        assert_eq!(sha256_hex(b"").as_str(), EMPTY_SHA256_HEX);
+        assert_eq!(
+            sha256_hex(b"a").as_str(),
+            "ca978112ca1bbdcafac231b39a23dc4da786eff8147c4e72b9807785afee48bb"
         );
         assert!(is_sha256_hex(sha256_hex(b"x").as_str()));
         assert!(!is_sha256_hex("E3B0"));

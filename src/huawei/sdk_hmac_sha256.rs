@@ -21,7 +21,7 @@ use hmac::{Hmac, Mac};
 use percent_encoding::percent_decode_str;
 use sha2::{Digest, Sha256};
 
-use crate::encoding::{hex_into, percent_encode_into, Hex64, RFC3986_UNRESERVED};
+use crate::encoding::{hex_into, percent_encode_into, Hex64, EMPTY_SHA256_HEX, RFC3986_UNRESERVED};
 use crate::mac::hmac_sha256;
 use crate::signer::{OutputBuilder, Text};
 use crate::text::{check_setting, push_lower, sort_unique_headers};
@@ -52,7 +52,6 @@ pub mod header {
 }
 
 const SCHEME: &str = ALGORITHM;
-const EMPTY_SHA256: &str = "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855";
 
 /// Signs with SDK-HMAC-SHA256.
 ///
@@ -191,7 +190,7 @@ impl Signer for SdkHmacSha256Signer {
         let mut add_unsigned = false;
         let body_hash: Hex64;
         let payload_hash: &str = match req.payload() {
-            Payload::Bytes(b) if b.is_empty() => EMPTY_SHA256,
+            Payload::Bytes(b) if b.is_empty() => EMPTY_SHA256_HEX,
             Payload::Unsigned => match own_content {
                 Some(v) => v,
                 None => {
@@ -200,7 +199,7 @@ impl Signer for SdkHmacSha256Signer {
                 }
             },
             p => match (own_content, p.sha256_hex()) {
-                (_, Some(h)) if h.as_str() == EMPTY_SHA256 => EMPTY_SHA256,
+                (_, Some(h)) if h.as_str() == EMPTY_SHA256_HEX => EMPTY_SHA256_HEX,
                 (Some(v), _) => v,
                 (None, Some(h)) => {
                     body_hash = h;
