@@ -380,15 +380,21 @@ impl Signer for Acs3Signer {
                 *span = start..out.pos();
             }
         }
-        let [action, _, date, nonce, version] = match token {
-            Some(_) => [&spans[1], &spans[2], &spans[3], &spans[5], &spans[6]],
-            None => [&spans[0], &spans[1], &spans[2], &spans[3], &spans[4]],
+        let span_of = |name: &str| {
+            own.iter()
+                .zip(&spans)
+                .find(|((n, _), _)| *n == name)
+                .map_or(0..0, |(_, span)| span.clone())
         };
+        for name in [
+            header::X_ACS_ACTION,
+            header::X_ACS_VERSION,
+            header::X_ACS_DATE,
+            header::X_ACS_SIGNATURE_NONCE,
+        ] {
+            out.header(name, Text::Span(span_of(name)));
+        }
         let hash = ranges.end.saturating_sub(payload_hash.len())..ranges.end;
-        out.header(header::X_ACS_ACTION, Text::Span(action.clone()));
-        out.header(header::X_ACS_VERSION, Text::Span(version.clone()));
-        out.header(header::X_ACS_DATE, Text::Span(date.clone()));
-        out.header(header::X_ACS_SIGNATURE_NONCE, Text::Span(nonce.clone()));
         out.header(header::X_ACS_CONTENT_SHA256, Text::Span(hash));
         if let Some(t) = token {
             out.header(

@@ -190,7 +190,6 @@ impl Signer for SdkHmacSha256Signer {
         let mut add_unsigned = false;
         let body_hash: Hex64;
         let payload_hash: &str = match req.payload() {
-            Payload::Bytes(b) if b.is_empty() => EMPTY_SHA256_HEX,
             Payload::Unsigned => match own_content {
                 Some(v) => v,
                 None => {
@@ -198,6 +197,7 @@ impl Signer for SdkHmacSha256Signer {
                     UNSIGNED_PAYLOAD
                 }
             },
+            // An empty body (its hash is a constant, not computed) ignores the header.
             p => match (own_content, p.sha256_hex()) {
                 (_, Some(h)) if h.as_str() == EMPTY_SHA256_HEX => EMPTY_SHA256_HEX,
                 (Some(v), _) => v,
