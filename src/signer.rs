@@ -371,6 +371,21 @@ impl OutputBuilder {
         &mut self.out.buf
     }
 
+    /// The buffer as bytes, to write ASCII into without a UTF-8 check per write; give it
+    /// back with [`put_bytes`](Self::put_bytes).
+    #[inline]
+    pub(crate) fn take_bytes(&mut self) -> Vec<u8> {
+        std::mem::take(&mut self.out.buf).into_bytes()
+    }
+
+    /// Takes back the buffer of [`take_bytes`](Self::take_bytes), checked once. Signers
+    /// write only ASCII into it, so the empty fallback is never taken.
+    #[inline]
+    pub(crate) fn put_bytes(&mut self, bytes: Vec<u8>) {
+        debug_assert!(bytes.is_ascii());
+        self.out.buf = String::from_utf8(bytes).unwrap_or_default();
+    }
+
     #[inline]
     pub(crate) fn pos(&self) -> usize {
         self.out.buf.len()

@@ -9,6 +9,10 @@ use crate::Error;
 pub(crate) struct Stamp<const N: usize>([u8; N]);
 
 impl<const N: usize> Stamp<N> {
+    pub(crate) fn as_bytes(&self) -> &[u8; N] {
+        &self.0
+    }
+
     pub(crate) fn as_str(&self) -> &str {
         // Only ASCII digits and separators are written; the fallback is never taken.
         std::str::from_utf8(&self.0).unwrap_or_default()

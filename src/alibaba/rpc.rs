@@ -17,7 +17,7 @@ use hmac::{Hmac, Mac};
 use sha1::Sha1;
 
 use crate::encoding::{
-    base64_into, percent_encode_into, percent_encode_twice_into, RFC3986_UNRESERVED,
+    base64_into, encode_once_and_twice, percent_encode_twice_into, AsciiWriter, Padded,
 };
 use crate::mac::hmac_sha1;
 use crate::request::form_params;
@@ -69,6 +69,25 @@ const RESERVED: [&str; 10] = [
     param::SIGNATURE,
 ];
 
+/// True for the names of the parameters the signer adds. Most names differ from all of them
+/// in their first byte.
+fn is_reserved(name: &str) -> bool {
+    matches!(
+        name.as_bytes().first(),
+        Some(b'A' | b'F' | b'S' | b'T' | b'V')
+    ) && RESERVED.contains(&name)
+}
+
+/// The byte order of two names, decided by their first bytes where they differ (most
+/// do) before calling `memcmp`.
+#[inline]
+fn name_cmp(a: &str, b: &str) -> std::cmp::Ordering {
+    match (a.as_bytes().first(), b.as_bytes().first()) {
+        (Some(x), Some(y)) if x != y => x.cmp(y),
+        _ => a.cmp(b),
+    }
+}
+
 /// Signs RPC-style requests (`GET` with every parameter in the query, or `POST` with the
 /// API parameters in an `application/x-www-form-urlencoded` body, which is signed too).
 ///
@@ -99,66 +118,106 @@ pub struct RpcSigner {
     version: Arc<str>,
     format: Arc<str>,
     mac: Hmac<Sha1>,
-    /// Action, Format, Version, AccessKeyId: percent-encoded once and twice.
-    encoded: [(String, String); 4],
+    /// The parameters the signer adds, sorted by name.
+    own: Vec<Own>,
 }
 
-fn encode_once_and_twice(s: &str) -> (String, String) {
-    let mut once = String::new();
-    percent_encode_into(&mut once, s, RFC3986_UNRESERVED);
-    let mut twice = String::new();
-    percent_encode_twice_into(&mut twice, s);
-    (once, twice)
+/// One of the parameters the signer adds.
+#[derive(Clone)]
+struct Own {
+    name: &'static str,
+    kind: OwnKind,
 }
 
-/// One parameter of the signed set.
+#[derive(Clone)]
+enum OwnKind {
+    /// A value fixed by the settings, encoded when the signer is built.
+    Fixed {
+        /// `name%3D` and the value encoded twice, for the string to sign.
+        sts: Padded,
+        /// `name=` and the value encoded once, for the query.
+        query: Padded,
+        /// What [`SigningOutput::query_params`] lists when encoding changed the value;
+        /// `None` lists the value as the query has it.
+        listed: Option<Text>,
+    },
+    /// `SignatureNonce`, from the signing context.
+    Nonce,
+    /// `Timestamp`, from the signing context.
+    Timestamp,
+}
+
+impl Own {
+    fn fixed(name: &'static str, value: &str, listed: Text) -> Self {
+        let mut query = AsciiWriter::new(Vec::new(), 0);
+        query.bytes(name.as_bytes());
+        query.array(b"=");
+        let mut sts = AsciiWriter::new(Vec::new(), 0);
+        sts.bytes(name.as_bytes());
+        sts.array(b"%3D");
+        encode_once_and_twice(&mut query, &mut sts, value);
+        let plain = query.len() == name.len() + 1 + value.len();
+        Own {
+            name,
+            kind: OwnKind::Fixed {
+                sts: Padded::new(sts.as_bytes()),
+                query: Padded::new(query.as_bytes()),
+                listed: (!plain).then_some(listed),
+            },
+        }
+    }
+
+    /// The signer's parameters, sorted by name.
+    fn all(
+        credentials: &Credentials,
+        action: &Arc<str>,
+        version: &Arc<str>,
+        format: &Arc<str>,
+    ) -> Vec<Own> {
+        let key_id = credentials.access_key_id_shared();
+        let mut own = vec![
+            Own::fixed(param::ACCESS_KEY_ID, key_id, Text::Shared(key_id.clone())),
+            Own::fixed(param::ACTION, action, Text::Shared(action.clone())),
+            Own::fixed(param::FORMAT, format, Text::Shared(format.clone())),
+        ];
+        if let Some(t) = credentials.security_token() {
+            own.push(Own::fixed(
+                param::SECURITY_TOKEN,
+                t.expose_secret(),
+                Text::Shared(t.shared()),
+            ));
+        }
+        own.extend([
+            Own::fixed(
+                param::SIGNATURE_METHOD,
+                SIGNATURE_METHOD,
+                Text::Static(SIGNATURE_METHOD),
+            ),
+            Own {
+                name: param::SIGNATURE_NONCE,
+                kind: OwnKind::Nonce,
+            },
+            Own::fixed(
+                param::SIGNATURE_VERSION,
+                SIGNATURE_VERSION,
+                Text::Static(SIGNATURE_VERSION),
+            ),
+            Own {
+                name: param::TIMESTAMP,
+                kind: OwnKind::Timestamp,
+            },
+            Own::fixed(param::VERSION, version, Text::Shared(version.clone())),
+        ]);
+        own
+    }
+}
+
+/// One of the request's parameters.
 struct Param<'a> {
     name: &'a str,
     value: &'a str,
-    /// The name is one of the signer's own, made of unreserved characters only.
-    plain_name: bool,
-    /// The value encoded once and twice, when the signer knows it in advance.
-    encoded: Option<(&'a str, &'a str)>,
     /// Sent in the query (false for form body parameters).
     in_query: bool,
-}
-
-impl<'a> Param<'a> {
-    fn common(name: &'a str, value: &'a str, encoded: Option<(&'a str, &'a str)>) -> Self {
-        Param {
-            name,
-            value,
-            plain_name: true,
-            encoded,
-            in_query: true,
-        }
-    }
-
-    fn write_once(&self, buf: &mut String) {
-        if self.plain_name {
-            buf.push_str(self.name);
-        } else {
-            percent_encode_into(buf, self.name, RFC3986_UNRESERVED);
-        }
-        buf.push('=');
-        match self.encoded {
-            Some((once, _)) => buf.push_str(once),
-            None => percent_encode_into(buf, self.value, RFC3986_UNRESERVED),
-        }
-    }
-
-    fn write_twice(&self, buf: &mut String) {
-        if self.plain_name {
-            buf.push_str(self.name);
-        } else {
-            percent_encode_twice_into(buf, self.name);
-        }
-        buf.push_str("%3D");
-        match self.encoded {
-            Some((_, twice)) => buf.push_str(twice),
-            None => percent_encode_twice_into(buf, self.value),
-        }
-    }
 }
 
 impl fmt::Debug for RpcSigner {
@@ -200,7 +259,7 @@ impl RpcSigner {
         check_setting("action", action)?;
         let mut s = self.clone();
         s.action = Arc::from(action);
-        s.encoded[0] = encode_once_and_twice(action);
+        s.own = Own::all(&s.credentials, &s.action, &s.version, &s.format);
         Ok(s)
     }
 }
@@ -238,19 +297,19 @@ impl RpcSignerBuilder {
         key.push_str(self.credentials.secret().expose_secret());
         key.push('&');
         let mac = hmac_sha1(key.as_bytes());
-        let encoded = [
-            encode_once_and_twice(&action),
-            encode_once_and_twice(&self.format),
-            encode_once_and_twice(&version),
-            encode_once_and_twice(self.credentials.access_key_id()),
-        ];
+        let (action, version, format) = (
+            Arc::from(action),
+            Arc::from(version),
+            Arc::from(self.format),
+        );
+        let own = Own::all(&self.credentials, &action, &version, &format);
         Ok(RpcSigner {
             credentials: self.credentials,
-            action: Arc::from(action),
-            version: Arc::from(version),
-            format: Arc::from(self.format),
+            action,
+            version,
+            format,
             mac,
-            encoded,
+            own,
         })
     }
 }
@@ -269,12 +328,6 @@ impl Signer for RpcSigner {
             });
         }
         let form = form_params(req, SCHEME)?;
-        if let Some((k, _)) = form.iter().find(|(k, _)| RESERVED.contains(&k.as_str())) {
-            return Err(Error::ReservedName {
-                scheme: SCHEME,
-                name: k.clone(),
-            });
-        }
         let nonce = ctx.nonce();
         if !ctx.nonce_is_alphanumeric() && (nonce.is_empty() || nonce.chars().any(char::is_control))
         {
@@ -284,79 +337,25 @@ impl Signer for RpcSigner {
             });
         }
         let timestamp = timefmt::iso8601(ctx.time(), SCHEME)?;
-        let token = self.credentials.security_token();
 
-        let [enc_action, enc_format, enc_version, enc_key_id] = self
-            .encoded
-            .each_ref()
-            .map(|(once, twice)| (once.as_str(), twice.as_str()));
-        // Known shapes need no encoding pass: a letters-and-digits nonce is unreserved,
-        // and the timestamp's only reserved characters are its two colons.
-        let nonce_enc = ctx.nonce_is_alphanumeric().then_some((nonce, nonce));
-        let (ts_once, ts_twice) = timestamp.percent_encoded();
-        let ts_enc = Some((ts_once.as_str(), ts_twice.as_str()));
-        let mut params: Vec<Param<'_>> = Vec::with_capacity(req.query().len() + form.len() + 9);
-        params.push(Param::common(param::ACTION, &self.action, Some(enc_action)));
-        params.push(Param::common(param::FORMAT, &self.format, Some(enc_format)));
-        params.push(Param::common(
-            param::VERSION,
-            &self.version,
-            Some(enc_version),
-        ));
-        params.push(Param::common(param::TIMESTAMP, timestamp.as_str(), ts_enc));
-        params.push(Param::common(param::SIGNATURE_NONCE, nonce, nonce_enc));
-        if let Some(t) = token {
-            params.push(Param::common(
-                param::SECURITY_TOKEN,
-                t.expose_secret(),
-                None,
-            ));
-        }
-        params.push(Param::common(
-            param::SIGNATURE_METHOD,
-            SIGNATURE_METHOD,
-            Some((SIGNATURE_METHOD, SIGNATURE_METHOD)),
-        ));
-        params.push(Param::common(
-            param::SIGNATURE_VERSION,
-            SIGNATURE_VERSION,
-            Some((SIGNATURE_VERSION, SIGNATURE_VERSION)),
-        ));
-        params.push(Param::common(
-            param::ACCESS_KEY_ID,
-            self.credentials.access_key_id(),
-            Some(enc_key_id),
-        ));
-        for (k, v) in req.query() {
-            if RESERVED.contains(&k.as_str()) {
+        // The request's parameters, sorted by name. Names are unique (checked next), so an
+        // unstable sort gives the one order.
+        let mut params: Vec<Param<'_>> = Vec::with_capacity(req.query().len() + form.len());
+        let query = req.query().iter().map(|(k, v)| (k, v, true));
+        for (name, value, in_query) in query.chain(form.iter().map(|(k, v)| (k, v, false))) {
+            if is_reserved(name) {
                 return Err(Error::ReservedName {
                     scheme: SCHEME,
-                    name: k.clone(),
+                    name: name.clone(),
                 });
             }
             params.push(Param {
-                name: k,
-                value: v,
-                plain_name: false,
-                encoded: None,
-                in_query: true,
+                name,
+                value,
+                in_query,
             });
         }
-        params.extend(form.iter().map(|(k, v)| Param {
-            name: k,
-            value: v,
-            plain_name: false,
-            encoded: None,
-            in_query: false,
-        }));
-        // Names are unique (checked next), so an unstable sort gives the one order. Most
-        // names differ in their first byte: compare it before calling `memcmp`.
-        params.sort_unstable_by(|a, b| {
-            match (a.name.as_bytes().first(), b.name.as_bytes().first()) {
-                (Some(x), Some(y)) if x != y => x.cmp(y),
-                _ => a.name.cmp(b.name),
-            }
-        });
+        params.sort_unstable_by(|a, b| name_cmp(a.name, b.name));
         if let Some(w) = params.windows(2).find(|w| w[0].name == w[1].name) {
             return Err(Error::DuplicateParameter {
                 scheme: SCHEME,
@@ -364,68 +363,133 @@ impl Signer for RpcSigner {
             });
         }
 
-        let encoded_len: usize = params
+        let (ts_once, ts_twice) = timestamp.percent_encoded();
+
+        // Bounds of the output: escapes take 3 bytes once and 5 bytes twice.
+        let own_len: usize = self
+            .own
             .iter()
-            .map(|p| p.name.len() + 3 * p.value.len() + 2)
+            .map(|o| match &o.kind {
+                OwnKind::Fixed { sts, query, .. } => sts.len() + query.len() + 16,
+                OwnKind::Nonce => 40 + 8 * nonce.len(),
+                OwnKind::Timestamp => 64,
+            })
             .sum();
-        let mut out = OutputBuilder::new(3 * encoded_len + 128, 0, 10);
+        let param_len: usize = params
+            .iter()
+            .map(|p| 8 * (p.name.len() + p.value.len()) + 24)
+            .sum();
+        // The buffer holds the string to sign, the signature, the query, the encoded
+        // signature and the timestamp: 256 bytes cover all but the first and the query.
+        let bound = own_len + param_len;
+        let capacity = method.len() + bound + 256;
+        let mut out = OutputBuilder::new(capacity, 0, self.own.len() + 1);
+        let mut sts = AsciiWriter::new(out.take_bytes(), capacity);
+        let mut query = AsciiWriter::new(Vec::new(), bound);
 
-        // String to sign: the canonical query, percent-encoded a second time.
-        let start = out.pos();
-        let b = out.buf();
-        b.push_str(method);
-        b.push_str("&%2F&");
-        for (i, p) in params.iter().enumerate() {
-            if i > 0 {
-                b.push_str("%26");
-            }
-            p.write_twice(b);
-        }
-        let sts = start..out.pos();
-        out.set_string_to_sign(Text::Span(sts.clone()));
-
-        let mut mac = self.mac.clone();
-        mac.update(out.str_of(&sts).as_bytes());
-        let sig_b64 = Base64Sha1::new(&mac.finalize().into_bytes().into());
-        let start = out.pos();
-        out.buf().push_str(sig_b64.as_str());
-        let sig = start..out.pos();
-        out.set_signature(Text::Span(sig.clone()));
-
-        // The query to send: everything but the form parameters, then the signature.
-        let start = out.pos();
+        // One pass writes the string to sign (the canonical query encoded a second time)
+        // and the query to send (without the form's parameters), merging the signer's
+        // parameters (sorted) with the request's (sorted).
+        sts.bytes(method.as_bytes());
+        sts.array(b"&%2F&");
+        let mut own_spans = [(0, 0); RESERVED.len()];
+        let mut own_iter = self.own.iter().enumerate().peekable();
+        let mut param_iter = params.iter().peekable();
         let mut first = true;
-        for p in params.iter().filter(|p| p.in_query) {
+        loop {
+            // No request parameter has the name of one of the signer's (checked above).
+            let own_next = match (own_iter.peek(), param_iter.peek()) {
+                (Some((_, o)), Some(p)) => name_cmp(o.name, p.name).is_lt(),
+                (Some(_), None) => true,
+                (None, Some(_)) => false,
+                (None, None) => break,
+            };
             if !first {
-                out.buf().push('&');
+                sts.array(b"%26");
             }
             first = false;
-            p.write_once(out.buf());
+            if own_next {
+                let Some((i, o)) = own_iter.next() else { break };
+                if query.len() > 0 {
+                    query.array(b"&");
+                }
+                let start = query.len() + o.name.len() + 1;
+                match &o.kind {
+                    OwnKind::Fixed {
+                        sts: s, query: q, ..
+                    } => {
+                        sts.padded(s);
+                        query.padded(q);
+                    }
+                    OwnKind::Nonce => {
+                        sts.array(b"SignatureNonce%3D");
+                        query.array(b"SignatureNonce=");
+                        encode_once_and_twice(&mut query, &mut sts, nonce);
+                    }
+                    OwnKind::Timestamp => {
+                        sts.array(b"Timestamp%3D");
+                        sts.array(ts_twice.as_bytes());
+                        query.array(b"Timestamp=");
+                        query.array(ts_once.as_bytes());
+                    }
+                }
+                if let Some(span) = own_spans.get_mut(i) {
+                    *span = (start, query.len());
+                }
+            } else {
+                let Some(p) = param_iter.next() else { break };
+                if p.in_query {
+                    if query.len() > 0 {
+                        query.array(b"&");
+                    }
+                    encode_once_and_twice(&mut query, &mut sts, p.name);
+                    query.array(b"=");
+                    sts.array(b"%3D");
+                    encode_once_and_twice(&mut query, &mut sts, p.value);
+                } else {
+                    sts.encode(p.name, true);
+                    sts.array(b"%3D");
+                    sts.encode(p.value, true);
+                }
+            }
         }
-        out.buf().push_str("&Signature=");
-        percent_encode_into(out.buf(), sig_b64.as_str(), RFC3986_UNRESERVED);
-        out.set_query_string(out.since(start));
+        let sts_span = 0..sts.len();
 
-        let start = out.pos();
-        out.buf().push_str(timestamp.as_str());
-        let ts = out.since(start);
-        out.query_param(param::ACTION, Text::Shared(self.action.clone()));
-        out.query_param(param::FORMAT, Text::Shared(self.format.clone()));
-        out.query_param(param::VERSION, Text::Shared(self.version.clone()));
-        out.query_param(param::TIMESTAMP, ts);
-        out.query_param(
-            param::SIGNATURE_NONCE,
-            Text::Shared(ctx.nonce_shared().clone()),
-        );
-        if let Some(t) = token {
-            out.query_param(param::SECURITY_TOKEN, Text::Shared(t.shared()));
+        let mut mac = self.mac.clone();
+        mac.update(sts.as_bytes());
+        let sig_b64 = Base64Sha1::new(&mac.finalize().into_bytes().into());
+        let at = sts.len();
+        sts.array(&sig_b64.0);
+        let sig = at..sts.len();
+
+        // The query to send, then the signature.
+        let base = sts.len();
+        sts.bytes(query.as_bytes());
+        sts.array(b"&Signature=");
+        sts.encode(sig_b64.as_str(), false);
+        let query_span = base..sts.len();
+        let at = sts.len();
+        sts.array(timestamp.as_bytes());
+        let ts_span = at..sts.len();
+        out.put_bytes(sts.into_bytes());
+        out.set_string_to_sign(Text::Span(sts_span));
+        out.set_signature(Text::Span(sig.clone()));
+        out.set_query_string(Text::Span(query_span));
+
+        // The added parameters, listed in the query's order. A value written unencoded is
+        // a span of the query.
+        for (o, (a, b)) in self.own.iter().zip(own_spans) {
+            match &o.kind {
+                OwnKind::Fixed {
+                    listed: Some(t), ..
+                } => out.query_param(o.name, t.clone()),
+                OwnKind::Nonce if !ctx.nonce_is_alphanumeric() => {
+                    out.query_param(o.name, Text::Shared(ctx.nonce_shared().clone()))
+                }
+                OwnKind::Timestamp => out.query_param(o.name, Text::Span(ts_span.clone())),
+                _ => out.query_param(o.name, Text::Span(base + a..base + b)),
+            }
         }
-        out.query_param(param::SIGNATURE_METHOD, Text::Static(SIGNATURE_METHOD));
-        out.query_param(param::SIGNATURE_VERSION, Text::Static(SIGNATURE_VERSION));
-        out.query_param(
-            param::ACCESS_KEY_ID,
-            Text::Shared(self.credentials.access_key_id_shared().clone()),
-        );
         out.query_param(param::SIGNATURE, Text::Span(sig));
         Ok(out.finish())
     }
@@ -496,6 +560,24 @@ mod tests {
                 (form_decode(k).unwrap(), form_decode(v).unwrap())
             })
             .collect()
+    }
+
+    #[test]
+    fn reserved_names_are_recognised() {
+        for name in RESERVED {
+            assert!(is_reserved(name), "{name}");
+        }
+        for name in [
+            "",
+            "A",
+            "Actions",
+            "action",
+            "RegionId",
+            "Signaturex",
+            "Tag.1.Key",
+        ] {
+            assert!(!is_reserved(name), "{name}");
+        }
     }
 
     /// The query to send and the listed parameters agree with each other and with the
