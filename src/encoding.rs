@@ -71,45 +71,25 @@ const UNRESERVED: [bool; 256] = {
 /// RFC 3986 encoding with upper-case hex; `twice` writes `%25XX` instead of `%XX`.
 ///
 /// Text without a byte to escape is copied as it is. Otherwise the rest is encoded into a
-/// stack buffer, a chunk at a time, and appended once per chunk: one capacity check per
-/// chunk rather than per escape.
+/// stack buffer with the encoding words, a chunk at a time, and appended once per chunk.
 fn encode_unreserved(out: &mut String, s: &str, twice: bool) {
-    const HEX: &[u8; 16] = b"0123456789ABCDEF";
-    /// Input bytes per chunk; each becomes at most 5 output bytes.
-    const CHUNK: usize = 64;
-    let Some(first) = s.bytes().position(|b| !UNRESERVED[usize::from(b)]) else {
-        out.push_str(s);
+    let plain = plain_prefix(s.as_bytes());
+    // `..plain` holds only ASCII: a valid char boundary.
+    out.push_str(s.get(..plain).unwrap_or_default());
+    if plain == s.len() {
         return;
-    };
-    // `..first` holds only ASCII: a valid char boundary.
-    out.push_str(s.get(..first).unwrap_or_default());
-    let mut tmp = [0u8; CHUNK * 5];
-    for chunk in s.as_bytes().get(first..).unwrap_or_default().chunks(CHUNK) {
-        let mut n = 0;
-        for &b in chunk {
-            if UNRESERVED[usize::from(b)] {
-                tmp[n] = b;
-                n += 1;
-            } else if twice {
-                tmp[n..n + 5].copy_from_slice(&[
-                    b'%',
-                    b'2',
-                    b'5',
-                    HEX[usize::from(b >> 4)],
-                    HEX[usize::from(b & 0x0f)],
-                ]);
-                n += 5;
-            } else {
-                tmp[n..n + 3].copy_from_slice(&[
-                    b'%',
-                    HEX[usize::from(b >> 4)],
-                    HEX[usize::from(b & 0x0f)],
-                ]);
-                n += 3;
-            }
-        }
+    }
+    let table = if twice { &TWICE_WORDS } else { &ONCE_WORDS };
+    let mut tmp = [0u8; STAGE];
+    for chunk in s
+        .as_bytes()
+        .get(plain..)
+        .unwrap_or_default()
+        .chunks(STAGE_INPUT)
+    {
+        let len = encode_staged(chunk, table, &mut tmp);
         // Only ASCII is written (every other byte is escaped), so this never falls back.
-        out.push_str(std::str::from_utf8(&tmp[..n]).unwrap_or_default());
+        out.push_str(std::str::from_utf8(tmp.get(..len).unwrap_or_default()).unwrap_or_default());
     }
 }
 
