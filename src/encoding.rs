@@ -120,7 +120,7 @@ static ONCE_WORDS: [u64; 256] = encoding_words(false);
 /// [`encoding_words`] for encoding twice.
 static TWICE_WORDS: [u64; 256] = encoding_words(true);
 
-/// Text padded with zeros to a multiple of 16 bytes, so that [`AsciiWriter::padded`] copies
+/// Text padded with zeros to a multiple of 16 bytes, so that [`Cursor::padded`] copies
 /// it in whole 16-byte blocks instead of calling `memcpy`.
 #[derive(Clone)]
 pub(crate) struct Padded {
@@ -142,78 +142,71 @@ impl Padded {
     pub(crate) fn len(&self) -> usize {
         self.len
     }
+
+    /// The text (without padding).
+    pub(crate) fn as_bytes(&self) -> &[u8] {
+        self.blocks.get(..self.len).unwrap_or_default()
+    }
 }
 
-/// Writes ASCII into a byte buffer that is zero-filled in advance to a bound of the output,
-/// so that a write is a store, not a `memcpy` call or a capacity check per byte; it grows
-/// when the bound was short, and [`into_bytes`](Self::into_bytes) trims it.
-pub(crate) struct AsciiWriter {
-    buf: Vec<u8>,
+/// How far a [`Cursor`] write may store past the end of what it writes (whole blocks).
+pub(crate) const OVERSHOOT: usize = 15;
+
+/// Writes ASCII into a zero-filled byte region sized in advance, so that a write is a
+/// store or a block copy, not a `memcpy` call or a capacity check per byte.
+///
+/// Writes store whole blocks and may store up to [`OVERSHOOT`] bytes past their end; the
+/// next write covers them. A write that does not fit the region is skipped, but the
+/// position still advances: while [`len`](Self::len) `+ OVERSHOOT` is within the region,
+/// every write so far landed.
+pub(crate) struct Cursor<'a> {
+    buf: &'a mut [u8],
     n: usize,
 }
 
-impl AsciiWriter {
-    /// Writes after what `buf` holds, with room for `bound` more bytes.
-    pub(crate) fn new(mut buf: Vec<u8>, bound: usize) -> Self {
-        let n = buf.len();
-        buf.resize(n + bound, 0);
-        AsciiWriter { buf, n }
+impl<'a> Cursor<'a> {
+    /// Writes from the start of `buf`.
+    pub(crate) fn new(buf: &'a mut [u8]) -> Self {
+        Cursor { buf, n: 0 }
     }
 
-    /// The bytes written, `buf`'s own included.
-    #[inline]
-    pub(crate) fn as_bytes(&self) -> &[u8] {
-        self.buf.get(..self.n).unwrap_or_default()
-    }
-
+    /// The number of bytes written.
     #[inline]
     pub(crate) fn len(&self) -> usize {
         self.n
     }
 
-    /// The buffer, trimmed to what was written.
-    pub(crate) fn into_bytes(mut self) -> Vec<u8> {
-        self.buf.truncate(self.n);
-        self.buf
-    }
-
-    /// Makes room for `k` bytes at the end.
+    /// The room left in the region (0 once a write went past it). With at least
+    /// [`OVERSHOOT`] left, every write so far landed.
     #[inline]
-    fn room(&mut self, k: usize) {
-        if self.n + k > self.buf.len() {
-            self.grow(k);
-        }
+    pub(crate) fn remaining(&self) -> usize {
+        self.buf.len().saturating_sub(self.n)
     }
 
-    #[cold]
-    fn grow(&mut self, k: usize) {
-        let len = (self.n + k).max(2 * self.buf.len());
-        self.buf.resize(len, 0);
+    /// The bytes written.
+    #[inline]
+    pub(crate) fn as_bytes(&self) -> &[u8] {
+        self.buf.get(..self.n).unwrap_or_default()
     }
 
     /// Writes a constant-length text.
     #[inline(always)]
     pub(crate) fn array<const N: usize>(&mut self, a: &[u8; N]) {
-        self.room(N);
         if let Some(dst) = self.buf.get_mut(self.n..self.n + N) {
             dst.copy_from_slice(a);
         }
         self.n += N;
     }
 
-    /// Writes any text, with `memcpy`.
+    /// Writes any text.
+    #[inline]
     pub(crate) fn bytes(&mut self, s: &[u8]) {
-        self.room(s.len());
-        if let Some(dst) = self.buf.get_mut(self.n..self.n + s.len()) {
-            dst.copy_from_slice(s);
-        }
-        self.n += s.len();
+        self.n = copy_text(self.buf, self.n, s);
     }
 
     /// Writes a padded text in 16-byte blocks.
     #[inline]
     pub(crate) fn padded(&mut self, p: &Padded) {
-        self.room(p.blocks.len());
         for (i, block) in p.blocks.chunks_exact(16).enumerate() {
             let at = self.n + 16 * i;
             if let Some(dst) = self.buf.get_mut(at..at + 16) {
@@ -226,18 +219,38 @@ impl AsciiWriter {
     /// Writes `s` RFC 3986-encoded once, or twice with `twice`.
     pub(crate) fn encode(&mut self, s: &str, twice: bool) {
         let table = if twice { &TWICE_WORDS } else { &ONCE_WORDS };
-        self.room(5 * s.len() + 8);
-        let (buf, mut n) = (&mut self.buf[..], self.n);
         let s = s.as_bytes();
         let plain = plain_prefix(s);
-        n = copy_blocks(buf, n, s, plain);
-        let mut tmp = [0u8; STAGE];
-        for chunk in s.get(plain..).unwrap_or_default().chunks(STAGE_INPUT) {
-            let len = encode_staged(chunk, table, &mut tmp);
-            n = copy_blocks(buf, n, &tmp, len);
-        }
-        self.n = n;
+        let n = copy_text(self.buf, self.n, s.get(..plain).unwrap_or_default());
+        self.n = encode_words(self.buf, n, s.get(plain..).unwrap_or_default(), table);
     }
+}
+
+/// Writes `s` encoded with the words of `table` to `buf` at `n`: one load and one 8-byte
+/// store per byte, no branch but the bounds check (which holds while the region has room);
+/// the last word may store 7 bytes past the end. Returns the new position.
+#[inline(always)]
+fn encode_words(buf: &mut [u8], mut n: usize, s: &[u8], table: &[u64; 256]) -> usize {
+    for &b in s {
+        let w = table[usize::from(b)];
+        if let Some(dst) = buf.get_mut(n..n + 8) {
+            dst.copy_from_slice(&w.to_le_bytes());
+        }
+        n += (w >> 56) as usize;
+    }
+    n
+}
+
+/// The number of bytes of `s` that RFC 3986 encoding escapes: encoded once `s` takes
+/// `s.len() + 2 * escapes(s)` bytes, twice `s.len() + 4 * escapes(s)`.
+#[inline]
+pub(crate) fn escapes(s: &str) -> usize {
+    let s = s.as_bytes();
+    s.get(plain_prefix(s)..)
+        .unwrap_or_default()
+        .iter()
+        .map(|&b| usize::from(!UNRESERVED[usize::from(b)]))
+        .sum()
 }
 
 /// Input bytes encoded per round on the stack: at most 5 bytes each, plus the 8 bytes
@@ -269,52 +282,58 @@ fn plain_prefix(s: &[u8]) -> usize {
         .unwrap_or(s.len())
 }
 
-/// Copies `src[..len]` to `buf` at `n` in 8-byte blocks (the last may write up to 7 more
-/// bytes, which later writes cover or the writer trims); returns `n + len`. The caller made
-/// room for `len + 8` bytes.
+/// Copies `src` to `buf` at `n` in 8-byte blocks, the last one overlapping the one before;
+/// shorter texts in at most three stores. Stores nothing past `n + src.len()`; returns it.
 #[inline(always)]
-fn copy_blocks(buf: &mut [u8], n: usize, src: &[u8], len: usize) -> usize {
-    debug_assert!(n + len <= buf.len(), "the caller makes room");
-    let mut c = 0;
-    while c < len {
-        match (src.get(c..c + 8), buf.get_mut(n + c..n + c + 8)) {
-            (Some(from), Some(to)) => to.copy_from_slice(from),
-            _ => {
-                // The end of `src`: its last bytes one by one.
-                for i in c..len {
-                    if let (Some(&b), Some(d)) = (src.get(i), buf.get_mut(n + i)) {
-                        *d = b;
-                    }
+fn copy_text(buf: &mut [u8], n: usize, src: &[u8]) -> usize {
+    let len = src.len();
+    if len >= 8 {
+        let mut c = 0;
+        while c + 8 < len {
+            if let (Some(from), Some(to)) = (src.get(c..c + 8), buf.get_mut(n + c..n + c + 8)) {
+                to.copy_from_slice(from);
+            }
+            c += 8;
+        }
+        if let (Some(from), Some(to)) = (src.get(len - 8..), buf.get_mut(n + len - 8..n + len)) {
+            to.copy_from_slice(from);
+        }
+    } else {
+        let mut c = 0;
+        for k in [4, 2, 1] {
+            if len & k != 0 {
+                if let (Some(from), Some(to)) = (src.get(c..c + k), buf.get_mut(n + c..n + c + k)) {
+                    to.copy_from_slice(from);
                 }
+                c += k;
             }
         }
-        c += 8;
     }
     n + len
 }
 
-/// Writes `s` RFC 3986-encoded once to `once` and twice to `twice`, reading it once (Alibaba
-/// RPC writes its query and its string to sign in one pass).
-pub(crate) fn encode_once_and_twice(once: &mut AsciiWriter, twice: &mut AsciiWriter, s: &str) {
-    once.room(3 * s.len() + 8);
-    twice.room(5 * s.len() + 8);
-    let (o, mut i) = (&mut once.buf[..], once.n);
-    let (t, mut j) = (&mut twice.buf[..], twice.n);
+/// Writes `s` RFC 3986-encoded once to `once` and twice to `twice` (Alibaba RPC writes its
+/// query and its string to sign in one pass). `escapes` is [`escapes`]`(s)`: without any,
+/// the text is copied as it is, without looking for one.
+#[inline]
+pub(crate) fn encode_once_and_twice(
+    once: &mut Cursor<'_>,
+    twice: &mut Cursor<'_>,
+    s: &str,
+    escapes: usize,
+) {
     let s = s.as_bytes();
-    let plain = plain_prefix(s);
-    i = copy_blocks(o, i, s, plain);
-    j = copy_blocks(t, j, s, plain);
-    if plain < s.len() {
-        let (mut o_tmp, mut t_tmp) = ([0u8; STAGE], [0u8; STAGE]);
-        for chunk in s.get(plain..).unwrap_or_default().chunks(STAGE_INPUT) {
-            let len = encode_staged(chunk, &ONCE_WORDS, &mut o_tmp);
-            i = copy_blocks(o, i, &o_tmp, len);
-            let len = encode_staged(chunk, &TWICE_WORDS, &mut t_tmp);
-            j = copy_blocks(t, j, &t_tmp, len);
-        }
+    if escapes == 0 {
+        once.n = copy_text(once.buf, once.n, s);
+        twice.n = copy_text(twice.buf, twice.n, s);
+        return;
     }
-    once.n = i;
-    twice.n = j;
+    let plain = plain_prefix(s);
+    let (prefix, rest) = s.split_at_checked(plain).unwrap_or_default();
+    let i = copy_text(once.buf, once.n, prefix);
+    let j = copy_text(twice.buf, twice.n, prefix);
+    once.n = encode_words(once.buf, i, rest, &ONCE_WORDS);
+    twice.n = encode_words(twice.buf, j, rest, &TWICE_WORDS);
 }
 
 /// Decodes one `application/x-www-form-urlencoded` name or value (`+` is a space).
@@ -494,53 +513,66 @@ mod tests {
         for s in samples {
             let want_once: String = utf8_percent_encode(&s, RFC3986_UNRESERVED).collect();
             let want_twice: String = utf8_percent_encode(&want_once, RFC3986_UNRESERVED).collect();
-            // A bound of 0 makes the writers grow as they go.
-            for bound in [0, 5 * s.len() + 8] {
-                let mut once = AsciiWriter::new(b">".to_vec(), bound);
-                let mut twice = AsciiWriter::new(b">".to_vec(), bound);
-                encode_once_and_twice(&mut once, &mut twice, &s);
-                assert_eq!(
-                    once.into_bytes(),
-                    format!(">{want_once}").as_bytes(),
-                    "{s:?}"
-                );
-                assert_eq!(
-                    twice.into_bytes(),
-                    format!(">{want_twice}").as_bytes(),
-                    "{s:?}"
-                );
-                let mut single = AsciiWriter::new(Vec::new(), bound);
-                single.encode(&s, false);
-                single.encode(&s, true);
-                assert_eq!(
-                    single.into_bytes(),
-                    format!("{want_once}{want_twice}").as_bytes()
-                );
-            }
+            let k = escapes(&s);
+            assert_eq!(want_once.len(), s.len() + 2 * k, "{s:?}");
+            assert_eq!(want_twice.len(), s.len() + 4 * k, "{s:?}");
+            // Regions of exactly the encoded length plus the overshoot, after a first byte.
+            let mut once_buf = vec![0u8; 1 + want_once.len() + OVERSHOOT];
+            let mut twice_buf = vec![0u8; 1 + want_twice.len() + OVERSHOOT];
+            let mut once = Cursor::new(&mut once_buf);
+            let mut twice = Cursor::new(&mut twice_buf);
+            once.array(b">");
+            twice.array(b">");
+            encode_once_and_twice(&mut once, &mut twice, &s, k);
+            assert!(once.remaining() >= OVERSHOOT && twice.remaining() >= OVERSHOOT);
+            assert_eq!(once.as_bytes(), format!(">{want_once}").as_bytes(), "{s:?}");
+            assert_eq!(
+                twice.as_bytes(),
+                format!(">{want_twice}").as_bytes(),
+                "{s:?}"
+            );
+
+            let mut buf = vec![0u8; want_once.len() + want_twice.len() + OVERSHOOT];
+            let mut single = Cursor::new(&mut buf);
+            single.encode(&s, false);
+            single.encode(&s, true);
+            assert!(single.remaining() >= OVERSHOOT);
+            assert_eq!(
+                single.as_bytes(),
+                format!("{want_once}{want_twice}").as_bytes()
+            );
         }
     }
 
     #[test]
-    fn ascii_writer_writes_what_it_is_given() {
-        for bound in [0, 1, 40, 200] {
-            let mut w = AsciiWriter::new(b"ab".to_vec(), bound);
-            w.array(b"cd");
-            for len in [0, 1, 15, 16, 17, 33] {
-                w.padded(&Padded::new(&vec![b'p'; len]));
-                w.bytes(b"|");
-            }
-            w.bytes(b"xyz");
-            assert_eq!(w.len(), w.as_bytes().len());
-            let want = format!(
-                "abcd|p|{}|{}|{}|{}|xyz",
-                "p".repeat(15),
-                "p".repeat(16),
-                "p".repeat(17),
-                "p".repeat(33)
-            );
-            assert_eq!(w.as_bytes(), want.as_bytes());
-            assert_eq!(w.into_bytes(), want.as_bytes(), "bound {bound}");
+    fn cursor_writes_what_it_is_given() {
+        let mut texts: Vec<Vec<u8>> = (0..40u8).map(|n| (b'a'..b'a' + n).collect()).collect();
+        texts.push(b"0123456789".repeat(30));
+        let mut want = b"cd".to_vec();
+        for t in &texts {
+            want.extend_from_slice(t);
+            want.push(b'|');
+            want.extend_from_slice(t);
+            want.push(b'/');
         }
+        let mut buf = vec![0u8; want.len() + OVERSHOOT];
+        let mut w = Cursor::new(&mut buf);
+        w.array(b"cd");
+        for t in &texts {
+            w.padded(&Padded::new(t));
+            w.array(b"|");
+            w.bytes(t);
+            w.bytes(b"/");
+        }
+        assert_eq!(w.remaining(), OVERSHOOT);
+        assert_eq!(w.as_bytes(), &want[..]);
+        // A region too small: the position still advances and the room left says so.
+        let mut buf = vec![0u8; 20];
+        let mut w = Cursor::new(&mut buf);
+        w.bytes(&texts[39]);
+        w.array(b"|");
+        assert_eq!(w.len(), 40);
+        assert_eq!(w.remaining(), 0);
     }
 
     #[test]

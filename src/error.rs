@@ -172,4 +172,14 @@ pub enum Error {
         /// Why not.
         reason: &'static str,
     },
+    /// cloudsign's own bookkeeping disagreed with itself while signing: a bug, never a
+    /// property of the input. Nothing is signed rather than something signed wrong; please
+    /// report it.
+    #[error("internal error in {scheme}: {reason}")]
+    Internal {
+        /// The signing scheme.
+        scheme: &'static str,
+        /// What disagreed.
+        reason: &'static str,
+    },
 }

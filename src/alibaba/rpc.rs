@@ -17,7 +17,8 @@ use hmac::{Hmac, Mac};
 use sha1::Sha1;
 
 use crate::encoding::{
-    base64_into, encode_once_and_twice, percent_encode_twice_into, AsciiWriter, Padded,
+    base64_into, encode_once_and_twice, escapes, percent_encode_into, percent_encode_twice_into,
+    Cursor, Padded, OVERSHOOT, RFC3986_UNRESERVED,
 };
 use crate::mac::hmac_sha1;
 use crate::request::form_params;
@@ -120,6 +121,49 @@ pub struct RpcSigner {
     mac: Hmac<Sha1>,
     /// The parameters the signer adds, sorted by name.
     own: Vec<Own>,
+    /// For `GET` and `POST`: the MAC after the string to sign's first whole blocks, when
+    /// the signer's own parameters fill them.
+    leads: Vec<Lead>,
+}
+
+/// The start of a string to sign that does not depend on the request, as long as the
+/// request's parameters all sort after the signer's first ones (`AccessKeyId`, `Action`,
+/// `Format`, ...), and the MAC state after it. A string to sign that starts with `text`
+/// continues from `mac`, one SHA-1 block or more saved per signature.
+#[derive(Clone)]
+struct Lead {
+    /// Whole 64-byte blocks.
+    text: Box<[u8]>,
+    mac: Hmac<Sha1>,
+}
+
+impl Lead {
+    /// The leads of `GET` and `POST` strings to sign, where the signer's parameters fill a
+    /// block.
+    fn all(mac: &Hmac<Sha1>, own: &[Own]) -> Vec<Lead> {
+        let mut leads = Vec::new();
+        for method in ["GET", "POST"] {
+            let mut text = format!("{method}&%2F&").into_bytes();
+            // The fixed parameters up to the first that the signing context sets.
+            for o in own {
+                let OwnKind::Fixed { sts, .. } = &o.kind else {
+                    break;
+                };
+                text.extend_from_slice(sts.as_bytes());
+                text.extend_from_slice(b"%26");
+            }
+            text.truncate(text.len() / 64 * 64);
+            if !text.is_empty() {
+                let mut m = mac.clone();
+                m.update(&text);
+                leads.push(Lead {
+                    text: text.into(),
+                    mac: m,
+                });
+            }
+        }
+        leads
+    }
 }
 
 /// One of the parameters the signer adds.
@@ -149,13 +193,10 @@ enum OwnKind {
 
 impl Own {
     fn fixed(name: &'static str, value: &str, listed: Text) -> Self {
-        let mut query = AsciiWriter::new(Vec::new(), 0);
-        query.bytes(name.as_bytes());
-        query.array(b"=");
-        let mut sts = AsciiWriter::new(Vec::new(), 0);
-        sts.bytes(name.as_bytes());
-        sts.array(b"%3D");
-        encode_once_and_twice(&mut query, &mut sts, value);
+        let mut query = format!("{name}=");
+        percent_encode_into(&mut query, value, RFC3986_UNRESERVED);
+        let mut sts = format!("{name}%3D");
+        percent_encode_twice_into(&mut sts, value);
         let plain = query.len() == name.len() + 1 + value.len();
         Own {
             name,
@@ -213,12 +254,43 @@ impl Own {
 }
 
 /// One of the request's parameters.
+#[derive(Clone, Copy)]
 struct Param<'a> {
     name: &'a str,
     value: &'a str,
     /// Sent in the query (false for form body parameters).
     in_query: bool,
+    /// The [`escapes`] of the name and of the value.
+    name_escapes: usize,
+    value_escapes: usize,
 }
+
+impl Param<'_> {
+    const EMPTY: Param<'static> = Param {
+        name: "",
+        value: "",
+        in_query: false,
+        name_escapes: 0,
+        value_escapes: 0,
+    };
+}
+
+/// Requests with up to this many parameters sort them on the stack.
+const STACK_PARAMS: usize = 16;
+
+/// The names of the parameters from the signing context, as the string to sign and the
+/// query write them.
+const NONCE_STS: &[u8; 17] = b"SignatureNonce%3D";
+const NONCE_QUERY: &[u8; 15] = b"SignatureNonce=";
+const TIMESTAMP_STS: &[u8; 12] = b"Timestamp%3D";
+const TIMESTAMP_QUERY: &[u8; 10] = b"Timestamp=";
+const SIGNATURE_QUERY: &[u8; 11] = b"&Signature=";
+
+/// The Base64 of a HMAC-SHA1.
+const SIG_LEN: usize = 28;
+/// What follows the query in the buffer: the signature parameter (Base64 encoded once takes
+/// at most 3 bytes a character) and the timestamp, and room for a write's overshoot.
+const QUERY_TAIL: usize = SIGNATURE_QUERY.len() + 3 * SIG_LEN + 20 + OVERSHOOT;
 
 impl fmt::Debug for RpcSigner {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -260,6 +332,7 @@ impl RpcSigner {
         let mut s = self.clone();
         s.action = Arc::from(action);
         s.own = Own::all(&s.credentials, &s.action, &s.version, &s.format);
+        s.leads = Lead::all(&s.mac, &s.own);
         Ok(s)
     }
 }
@@ -303,6 +376,7 @@ impl RpcSignerBuilder {
             Arc::from(self.format),
         );
         let own = Own::all(&self.credentials, &action, &version, &format);
+        let leads = Lead::all(&mac, &own);
         Ok(RpcSigner {
             credentials: self.credentials,
             action,
@@ -310,6 +384,7 @@ impl RpcSignerBuilder {
             format,
             mac,
             own,
+            leads,
         })
     }
 }
@@ -337,23 +412,35 @@ impl Signer for RpcSigner {
             });
         }
         let timestamp = timefmt::iso8601(ctx.time(), SCHEME)?;
+        let (ts_once, ts_twice) = timestamp.percent_encoded();
 
-        // The request's parameters, sorted by name. Names are unique (checked next), so an
-        // unstable sort gives the one order.
-        let mut params: Vec<Param<'_>> = Vec::with_capacity(req.query().len() + form.len());
+        // The request's parameters, sorted by name (on the stack for up to 16). Names are
+        // unique (checked next), so an unstable sort gives the one order.
+        let count = req.query().len() + form.len();
+        let mut on_stack: [Param<'_>; STACK_PARAMS] = [Param::EMPTY; STACK_PARAMS];
+        let mut on_heap = Vec::new();
+        let params: &mut [Param<'_>] = if count <= STACK_PARAMS {
+            on_stack.get_mut(..count).unwrap_or_default()
+        } else {
+            on_heap.resize(count, Param::EMPTY);
+            &mut on_heap
+        };
         let query = req.query().iter().map(|(k, v)| (k, v, true));
-        for (name, value, in_query) in query.chain(form.iter().map(|(k, v)| (k, v, false))) {
+        let all = query.chain(form.iter().map(|(k, v)| (k, v, false)));
+        for (slot, (name, value, in_query)) in params.iter_mut().zip(all) {
             if is_reserved(name) {
                 return Err(Error::ReservedName {
                     scheme: SCHEME,
                     name: name.clone(),
                 });
             }
-            params.push(Param {
+            *slot = Param {
                 name,
                 value,
                 in_query,
-            });
+                name_escapes: escapes(name),
+                value_escapes: escapes(value),
+            };
         }
         params.sort_unstable_by(|a, b| name_cmp(a.name, b.name));
         if let Some(w) = params.windows(2).find(|w| w[0].name == w[1].name) {
@@ -363,29 +450,52 @@ impl Signer for RpcSigner {
             });
         }
 
-        let (ts_once, ts_twice) = timestamp.percent_encoded();
+        // The exact lengths of the string to sign and of the query: an escape takes 3
+        // bytes once and 5 twice. Entries are joined by `%26` and `&`.
+        let nonce_escapes = if ctx.nonce_is_alphanumeric() {
+            0
+        } else {
+            escapes(nonce)
+        };
+        let mut sts_len = method.len() + 5 + 3 * (self.own.len() + params.len()).saturating_sub(1);
+        let mut query_len = self.own.len().saturating_sub(1);
+        for o in &self.own {
+            match &o.kind {
+                OwnKind::Fixed { sts, query, .. } => {
+                    sts_len += sts.len();
+                    query_len += query.len();
+                }
+                OwnKind::Nonce => {
+                    sts_len += NONCE_STS.len() + nonce.len() + 4 * nonce_escapes;
+                    query_len += NONCE_QUERY.len() + nonce.len() + 2 * nonce_escapes;
+                }
+                OwnKind::Timestamp => {
+                    sts_len += TIMESTAMP_STS.len() + ts_twice.as_bytes().len();
+                    query_len += TIMESTAMP_QUERY.len() + ts_once.as_bytes().len();
+                }
+            }
+        }
+        for p in params.iter() {
+            let (len, k) = (
+                p.name.len() + p.value.len(),
+                p.name_escapes + p.value_escapes,
+            );
+            sts_len += len + 3 + 4 * k;
+            if p.in_query {
+                query_len += len + 2 + 2 * k;
+            }
+        }
 
-        // Bounds of the output: escapes take 3 bytes once and 5 bytes twice.
-        let own_len: usize = self
-            .own
-            .iter()
-            .map(|o| match &o.kind {
-                OwnKind::Fixed { sts, query, .. } => sts.len() + query.len() + 16,
-                OwnKind::Nonce => 40 + 8 * nonce.len(),
-                OwnKind::Timestamp => 64,
-            })
-            .sum();
-        let param_len: usize = params
-            .iter()
-            .map(|p| 8 * (p.name.len() + p.value.len()) + 24)
-            .sum();
-        // The buffer holds the string to sign, the signature, the query, the encoded
-        // signature and the timestamp: 256 bytes cover all but the first and the query.
-        let bound = own_len + param_len;
-        let capacity = method.len() + bound + 256;
+        // One buffer: the string to sign and its signature, then the query, the signature
+        // parameter and the timestamp.
+        let query_at = sts_len + SIG_LEN;
+        let capacity = query_at + query_len + QUERY_TAIL;
         let mut out = OutputBuilder::new(capacity, 0, self.own.len() + 1);
-        let mut sts = AsciiWriter::new(out.take_bytes(), capacity);
-        let mut query = AsciiWriter::new(Vec::new(), bound);
+        let mut buf = out.take_bytes();
+        buf.resize(capacity, 0);
+        let (sts_region, query_region) = buf.split_at_mut(query_at);
+        let mut sts = Cursor::new(sts_region);
+        let mut query = Cursor::new(query_region);
 
         // One pass writes the string to sign (the canonical query encoded a second time)
         // and the query to send (without the form's parameters), merging the signer's
@@ -422,14 +532,14 @@ impl Signer for RpcSigner {
                         query.padded(q);
                     }
                     OwnKind::Nonce => {
-                        sts.array(b"SignatureNonce%3D");
-                        query.array(b"SignatureNonce=");
-                        encode_once_and_twice(&mut query, &mut sts, nonce);
+                        sts.array(NONCE_STS);
+                        query.array(NONCE_QUERY);
+                        encode_once_and_twice(&mut query, &mut sts, nonce, nonce_escapes);
                     }
                     OwnKind::Timestamp => {
-                        sts.array(b"Timestamp%3D");
+                        sts.array(TIMESTAMP_STS);
                         sts.array(ts_twice.as_bytes());
-                        query.array(b"Timestamp=");
+                        query.array(TIMESTAMP_QUERY);
                         query.array(ts_once.as_bytes());
                     }
                 }
@@ -442,10 +552,10 @@ impl Signer for RpcSigner {
                     if query.len() > 0 {
                         query.array(b"&");
                     }
-                    encode_once_and_twice(&mut query, &mut sts, p.name);
+                    encode_once_and_twice(&mut query, &mut sts, p.name, p.name_escapes);
                     query.array(b"=");
                     sts.array(b"%3D");
-                    encode_once_and_twice(&mut query, &mut sts, p.value);
+                    encode_once_and_twice(&mut query, &mut sts, p.value, p.value_escapes);
                 } else {
                     sts.encode(p.name, true);
                     sts.array(b"%3D");
@@ -453,25 +563,36 @@ impl Signer for RpcSigner {
                 }
             }
         }
+        debug_assert_eq!((sts.len(), query.len()), (sts_len, query_len));
+        // Room for what follows (at least the overshoot) means every write landed.
+        if sts.remaining() < SIG_LEN || query.remaining() < QUERY_TAIL {
+            return Err(Error::Internal {
+                scheme: SCHEME,
+                reason: "the string to sign outgrew its computed length",
+            });
+        }
         let sts_span = 0..sts.len();
 
-        let mut mac = self.mac.clone();
-        mac.update(sts.as_bytes());
+        let text = sts.as_bytes();
+        let (mut mac, rest) = match self.leads.iter().find(|l| text.starts_with(&l.text)) {
+            Some(l) => (l.mac.clone(), text.get(l.text.len()..).unwrap_or_default()),
+            None => (self.mac.clone(), text),
+        };
+        mac.update(rest);
         let sig_b64 = Base64Sha1::new(&mac.finalize().into_bytes().into());
         let at = sts.len();
         sts.array(&sig_b64.0);
         let sig = at..sts.len();
 
-        // The query to send, then the signature.
-        let base = sts.len();
-        sts.bytes(query.as_bytes());
-        sts.array(b"&Signature=");
-        sts.encode(sig_b64.as_str(), false);
-        let query_span = base..sts.len();
-        let at = sts.len();
-        sts.array(timestamp.as_bytes());
-        let ts_span = at..sts.len();
-        out.put_bytes(sts.into_bytes());
+        // After the query: the signature, then the timestamp.
+        query.array(SIGNATURE_QUERY);
+        query.encode(sig_b64.as_str(), false);
+        let query_span = query_at..query_at + query.len();
+        let at = query_at + query.len();
+        query.array(timestamp.as_bytes());
+        let ts_span = at..query_at + query.len();
+        buf.truncate(ts_span.end);
+        out.put_bytes(buf);
         out.set_string_to_sign(Text::Span(sts_span));
         out.set_signature(Text::Span(sig.clone()));
         out.set_query_string(Text::Span(query_span));
@@ -487,7 +608,7 @@ impl Signer for RpcSigner {
                     out.query_param(o.name, Text::Shared(ctx.nonce_shared().clone()))
                 }
                 OwnKind::Timestamp => out.query_param(o.name, Text::Span(ts_span.clone())),
-                _ => out.query_param(o.name, Text::Span(base + a..base + b)),
+                _ => out.query_param(o.name, Text::Span(query_at + a..query_at + b)),
             }
         }
         out.query_param(param::SIGNATURE, Text::Span(sig));
@@ -577,6 +698,50 @@ mod tests {
             "Tag.1.Key",
         ] {
             assert!(!is_reserved(name), "{name}");
+        }
+    }
+
+    /// The MAC continued from a lead gives the signature of the whole string to sign; a
+    /// request with a parameter that sorts into the first block takes no lead.
+    #[test]
+    fn leads_give_the_signature_of_the_whole_string() {
+        let creds = Credentials::new("LTAI-key-id", "secret").unwrap();
+        let signer = RpcSigner::builder(creds.clone())
+            .action("DescribeInstances")
+            .version("2014-05-26")
+            .build()
+            .unwrap();
+        assert_eq!(signer.leads.len(), 2, "GET and POST");
+        let ctx = SigningContext::from_unix(1_700_000_000, "n1").unwrap();
+        for (name, method, lead) in [
+            ("RegionId", "GET", true),
+            ("RegionId", "POST", true),
+            // The first block ends inside `Action`'s value: names after it keep the lead.
+            ("Amount", "GET", true),
+            ("DryRun", "POST", true),
+            ("Abc", "GET", false),
+            ("AccessKeyIc", "POST", false),
+        ] {
+            let req = CanonicalRequest::builder()
+                .method(method)
+                .host("ecs.aliyuncs.com")
+                .query(name, "1")
+                .build()
+                .unwrap();
+            let out = signer.sign(&req, &ctx).unwrap();
+            let sts = out.string_to_sign().unwrap();
+            let took = signer
+                .leads
+                .iter()
+                .any(|l| sts.as_bytes().starts_with(&l.text));
+            assert_eq!(took, lead, "{name} {method}");
+            assert_eq!(out.signature(), signature(creds.secret(), sts), "{name}");
+            // A new action gets new leads.
+            let other = signer.with_action("RunInstances").unwrap();
+            let out = other.sign(&req, &ctx).unwrap();
+            let sts = out.string_to_sign().unwrap();
+            assert!(sts.contains("Action%3DRunInstances"));
+            assert_eq!(out.signature(), signature(creds.secret(), sts), "{name}");
         }
     }
 
