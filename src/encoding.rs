@@ -221,24 +221,14 @@ impl<'a> Cursor<'a> {
         let table = if twice { &TWICE_WORDS } else { &ONCE_WORDS };
         let s = s.as_bytes();
         let plain = plain_prefix(s);
-        let n = copy_text(self.buf, self.n, s.get(..plain).unwrap_or_default());
-        self.n = encode_words(self.buf, n, s.get(plain..).unwrap_or_default(), table);
-    }
-}
-
-/// Writes `s` encoded with the words of `table` to `buf` at `n`: one load and one 8-byte
-/// store per byte, no branch but the bounds check (which holds while the region has room);
-/// the last word may store 7 bytes past the end. Returns the new position.
-#[inline(always)]
-fn encode_words(buf: &mut [u8], mut n: usize, s: &[u8], table: &[u64; 256]) -> usize {
-    for &b in s {
-        let w = table[usize::from(b)];
-        if let Some(dst) = buf.get_mut(n..n + 8) {
-            dst.copy_from_slice(&w.to_le_bytes());
+        let (prefix, rest) = s.split_at_checked(plain).unwrap_or_default();
+        self.n = copy_text(self.buf, self.n, prefix);
+        let mut stage = [0u8; STAGE];
+        for chunk in rest.chunks(STAGE_INPUT) {
+            let len = encode_staged(chunk, table, &mut stage);
+            self.n = copy_blocks(self.buf, self.n, &stage, len);
         }
-        n += (w >> 56) as usize;
     }
-    n
 }
 
 /// The number of bytes of `s` that RFC 3986 encoding escapes: encoded once `s` takes
@@ -280,6 +270,20 @@ fn plain_prefix(s: &[u8]) -> usize {
     s.iter()
         .position(|&b| !UNRESERVED[usize::from(b)])
         .unwrap_or(s.len())
+}
+
+/// Copies `stage[..len]` to `buf` at `n` in 8-byte blocks (the stage is readable past
+/// `len`); the last block may store up to 7 bytes past `n + len`. Returns `n + len`.
+#[inline(always)]
+fn copy_blocks(buf: &mut [u8], n: usize, stage: &[u8; STAGE], len: usize) -> usize {
+    let mut c = 0;
+    while c < len {
+        if let (Some(from), Some(to)) = (stage.get(c..c + 8), buf.get_mut(n + c..n + c + 8)) {
+            to.copy_from_slice(from);
+        }
+        c += 8;
+    }
+    n + len
 }
 
 /// Copies `src` to `buf` at `n` in 8-byte blocks, the last one overlapping the one before;
@@ -330,10 +334,17 @@ pub(crate) fn encode_once_and_twice(
     }
     let plain = plain_prefix(s);
     let (prefix, rest) = s.split_at_checked(plain).unwrap_or_default();
-    let i = copy_text(once.buf, once.n, prefix);
-    let j = copy_text(twice.buf, twice.n, prefix);
-    once.n = encode_words(once.buf, i, rest, &ONCE_WORDS);
-    twice.n = encode_words(twice.buf, j, rest, &TWICE_WORDS);
+    let mut i = copy_text(once.buf, once.n, prefix);
+    let mut j = copy_text(twice.buf, twice.n, prefix);
+    let mut stage = [0u8; STAGE];
+    for chunk in rest.chunks(STAGE_INPUT) {
+        let len = encode_staged(chunk, &ONCE_WORDS, &mut stage);
+        i = copy_blocks(once.buf, i, &stage, len);
+        let len = encode_staged(chunk, &TWICE_WORDS, &mut stage);
+        j = copy_blocks(twice.buf, j, &stage, len);
+    }
+    once.n = i;
+    twice.n = j;
 }
 
 /// Decodes one `application/x-www-form-urlencoded` name or value (`+` is a space).
