@@ -56,9 +56,11 @@ impl Stamp<20> {
 /// `yyyy-MM-dd` (UTC).
 pub(crate) fn date(t: OffsetDateTime, scheme: &'static str) -> Result<Stamp<10>, Error> {
     let mut b = *b"0000-00-00";
+    // One calendar conversion for the month and the day (each alone repeats it).
+    let (_, month, day) = t.to_calendar_date();
     digits(&mut b[0..4], four_digit_year(t, scheme)?);
-    digits(&mut b[5..7], u8::from(t.month()).into());
-    digits(&mut b[8..10], t.day().into());
+    digits(&mut b[5..7], u8::from(month).into());
+    digits(&mut b[8..10], day.into());
     Ok(Stamp(b))
 }
 
@@ -66,9 +68,10 @@ pub(crate) fn date(t: OffsetDateTime, scheme: &'static str) -> Result<Stamp<10>,
 pub(crate) fn iso8601(t: OffsetDateTime, scheme: &'static str) -> Result<Stamp<20>, Error> {
     let mut b = *b"0000-00-00T00:00:00Z";
     b[..10].copy_from_slice(&date(t, scheme)?.0);
-    digits(&mut b[11..13], t.hour().into());
-    digits(&mut b[14..16], t.minute().into());
-    digits(&mut b[17..19], t.second().into());
+    let (hour, minute, second) = t.to_hms();
+    digits(&mut b[11..13], hour.into());
+    digits(&mut b[14..16], minute.into());
+    digits(&mut b[17..19], second.into());
     Ok(Stamp(b))
 }
 

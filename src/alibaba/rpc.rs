@@ -557,9 +557,9 @@ impl Signer for RpcSigner {
                     sts.array(b"%3D");
                     encode_once_and_twice(&mut query, &mut sts, p.value, p.value_escapes);
                 } else {
-                    sts.encode(p.name, true);
+                    sts.encode(p.name.as_bytes(), true);
                     sts.array(b"%3D");
-                    sts.encode(p.value, true);
+                    sts.encode(p.value.as_bytes(), true);
                 }
             }
         }
@@ -586,7 +586,7 @@ impl Signer for RpcSigner {
 
         // After the query: the signature, then the timestamp.
         query.array(SIGNATURE_QUERY);
-        query.encode(sig_b64.as_str(), false);
+        query.encode(&sig_b64.0, false);
         let query_span = query_at..query_at + query.len();
         let at = query_at + query.len();
         query.array(timestamp.as_bytes());
@@ -626,10 +626,6 @@ impl Base64Sha1 {
         // 20 bytes always encode to exactly 28 characters; the result is never short.
         let _ = base64::engine::general_purpose::STANDARD.encode_slice(mac, &mut buf);
         Base64Sha1(buf)
-    }
-
-    fn as_str(&self) -> &str {
-        std::str::from_utf8(&self.0).unwrap_or_default()
     }
 }
 
