@@ -17,8 +17,8 @@ use hmac::{Hmac, Mac};
 use sha1::Sha1;
 
 use crate::encoding::{
-    base64_into, encode_once_and_twice, escapes, percent_encode_into, percent_encode_twice_into,
-    Cursor, Padded, OVERSHOOT, RFC3986_UNRESERVED,
+    base64_into, base64_to_slice, encode_once_and_twice, escapes, percent_encode_into,
+    percent_encode_twice_into, Cursor, Padded, OVERSHOOT, RFC3986_UNRESERVED,
 };
 use crate::mac::hmac_sha1;
 use crate::request::form_params;
@@ -621,10 +621,9 @@ struct Base64Sha1([u8; 28]);
 
 impl Base64Sha1 {
     fn new(mac: &[u8; 20]) -> Self {
-        use base64::Engine as _;
         let mut buf = [0u8; 28];
-        // 20 bytes always encode to exactly 28 characters; the result is never short.
-        let _ = base64::engine::general_purpose::STANDARD.encode_slice(mac, &mut buf);
+        // 20 bytes always encode to exactly 28 characters; the buffer is never short.
+        let _ = base64_to_slice(mac, &mut buf);
         Base64Sha1(buf)
     }
 }
