@@ -70,9 +70,14 @@ const UNRESERVED: [bool; 256] = {
 
 /// RFC 3986 encoding with upper-case hex; `twice` writes `%25XX` instead of `%XX`.
 ///
-/// Text without a byte to escape is copied as it is. Otherwise the rest is encoded into a
-/// stack buffer with the encoding words, a chunk at a time, and appended once per chunk.
+/// Text without a byte to escape (counted without a branch per byte) is copied as it is.
+/// Otherwise its unreserved prefix is, and the rest is encoded into a stack buffer with the
+/// encoding words, a chunk at a time, and appended once per chunk.
 fn encode_unreserved(out: &mut String, s: &str, twice: bool) {
+    if escapes(s) == 0 {
+        out.push_str(s);
+        return;
+    }
     let plain = plain_prefix(s.as_bytes());
     // `..plain` holds only ASCII: a valid char boundary.
     out.push_str(s.get(..plain).unwrap_or_default());
