@@ -19,6 +19,7 @@ impl<const N: usize> Stamp<N> {
     }
 }
 
+#[inline]
 fn digits(out: &mut [u8], mut n: u32) {
     for b in out.iter_mut().rev() {
         *b = b'0' + (n % 10) as u8;
@@ -26,6 +27,7 @@ fn digits(out: &mut [u8], mut n: u32) {
     }
 }
 
+#[inline]
 fn four_digit_year(t: OffsetDateTime, scheme: &'static str) -> Result<u32, Error> {
     u32::try_from(t.year())
         .ok()
@@ -54,6 +56,7 @@ impl Stamp<20> {
 }
 
 /// `yyyy-MM-dd` (UTC).
+#[inline]
 pub(crate) fn date(t: OffsetDateTime, scheme: &'static str) -> Result<Stamp<10>, Error> {
     let mut b = *b"0000-00-00";
     // One calendar conversion for the month and the day (each alone repeats it).
@@ -64,7 +67,9 @@ pub(crate) fn date(t: OffsetDateTime, scheme: &'static str) -> Result<Stamp<10>,
     Ok(Stamp(b))
 }
 
-/// `yyyy-MM-ddTHH:mm:ssZ` (UTC).
+/// `yyyy-MM-ddTHH:mm:ssZ` (UTC). Inlined, so that the stamp is written where the caller
+/// keeps it instead of moved out of a `Result` and read back at once.
+#[inline]
 pub(crate) fn iso8601(t: OffsetDateTime, scheme: &'static str) -> Result<Stamp<20>, Error> {
     let mut b = *b"0000-00-00T00:00:00Z";
     b[..10].copy_from_slice(&date(t, scheme)?.0);
