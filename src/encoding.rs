@@ -423,6 +423,7 @@ pub(crate) const EMPTY_SHA256_HEX: &str =
 
 /// Lowercase hex of a SHA-256 digest, on the stack. An empty input (a request without a
 /// body) takes the constant instead of a hash.
+#[inline]
 pub fn sha256_hex(data: &[u8]) -> Hex64 {
     if data.is_empty() {
         return Hex64::EMPTY_SHA256;

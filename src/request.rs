@@ -18,6 +18,7 @@ pub enum Payload {
 
 impl Payload {
     /// The lowercase-hex SHA-256 of the body, or `None` for [`Payload::Unsigned`].
+    #[inline]
     pub fn sha256_hex(&self) -> Option<Hex64> {
         match self {
             Payload::Bytes(b) => Some(sha256_hex(b)),

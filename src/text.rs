@@ -58,16 +58,16 @@ pub(crate) fn sort_unique_headers(
 
 /// Header names lower-cased without allocating in the usual case: a name without upper-case
 /// letters is borrowed as it is, the others are copied into a stack buffer (a heap one when
-/// they take more than 256 bytes together).
+/// they take more than 64 bytes together: the stack buffer is zeroed on every signature).
 pub(crate) struct LowerNames {
-    stack: [u8; 256],
+    stack: [u8; 64],
     heap: Vec<u8>,
 }
 
 impl LowerNames {
     pub(crate) fn new() -> Self {
         LowerNames {
-            stack: [0; 256],
+            stack: [0; 64],
             heap: Vec::new(),
         }
     }
