@@ -27,15 +27,38 @@ fn digits(out: &mut [u8], mut n: u32) {
     }
 }
 
+/// The calendar fields of a UTC time, each computed once (`month()` and `day()` alone
+/// would each repeat the calendar conversion).
+struct Fields {
+    year: u32,
+    month: u8,
+    day: u8,
+    hour: u8,
+    minute: u8,
+    second: u8,
+}
+
+/// The fields of `t`; the clouds' formats need a four-digit year.
 #[inline]
-fn four_digit_year(t: OffsetDateTime, scheme: &'static str) -> Result<u32, Error> {
-    u32::try_from(t.year())
-        .ok()
-        .filter(|y| *y <= 9999)
-        .ok_or(Error::TimestampOutOfRange {
-            scheme,
-            reason: "the year must be between 0000 and 9999",
-        })
+fn fields(t: OffsetDateTime, scheme: &'static str) -> Result<Fields, Error> {
+    let (year, month, day) = t.to_calendar_date();
+    let (hour, minute, second) = t.to_hms();
+    let year =
+        u32::try_from(year)
+            .ok()
+            .filter(|y| *y <= 9999)
+            .ok_or(Error::TimestampOutOfRange {
+                scheme,
+                reason: "the year must be between 0000 and 9999",
+            })?;
+    Ok(Fields {
+        year,
+        month: month.into(),
+        day,
+        hour,
+        minute,
+        second,
+    })
 }
 
 impl Stamp<20> {
@@ -58,12 +81,11 @@ impl Stamp<20> {
 /// `yyyy-MM-dd` (UTC).
 #[inline]
 pub(crate) fn date(t: OffsetDateTime, scheme: &'static str) -> Result<Stamp<10>, Error> {
+    let f = fields(t, scheme)?;
     let mut b = *b"0000-00-00";
-    // One calendar conversion for the month and the day (each alone repeats it).
-    let (_, month, day) = t.to_calendar_date();
-    digits(&mut b[0..4], four_digit_year(t, scheme)?);
-    digits(&mut b[5..7], u8::from(month).into());
-    digits(&mut b[8..10], day.into());
+    digits(&mut b[0..4], f.year);
+    digits(&mut b[5..7], f.month.into());
+    digits(&mut b[8..10], f.day.into());
     Ok(Stamp(b))
 }
 
@@ -71,12 +93,14 @@ pub(crate) fn date(t: OffsetDateTime, scheme: &'static str) -> Result<Stamp<10>,
 /// keeps it instead of moved out of a `Result` and read back at once.
 #[inline]
 pub(crate) fn iso8601(t: OffsetDateTime, scheme: &'static str) -> Result<Stamp<20>, Error> {
+    let f = fields(t, scheme)?;
     let mut b = *b"0000-00-00T00:00:00Z";
-    b[..10].copy_from_slice(&date(t, scheme)?.0);
-    let (hour, minute, second) = t.to_hms();
-    digits(&mut b[11..13], hour.into());
-    digits(&mut b[14..16], minute.into());
-    digits(&mut b[17..19], second.into());
+    digits(&mut b[0..4], f.year);
+    digits(&mut b[5..7], f.month.into());
+    digits(&mut b[8..10], f.day.into());
+    digits(&mut b[11..13], f.hour.into());
+    digits(&mut b[14..16], f.minute.into());
+    digits(&mut b[17..19], f.second.into());
     Ok(Stamp(b))
 }
 
@@ -131,13 +155,14 @@ pub(crate) fn unix(t: OffsetDateTime, scheme: &'static str) -> Result<UnixSecond
 
 /// `yyyyMMddTHHmmssZ` (UTC), Huawei's `X-Sdk-Date`.
 pub(crate) fn basic(t: OffsetDateTime, scheme: &'static str) -> Result<Stamp<16>, Error> {
+    let f = fields(t, scheme)?;
     let mut b = *b"00000000T000000Z";
-    digits(&mut b[0..4], four_digit_year(t, scheme)?);
-    digits(&mut b[4..6], u8::from(t.month()).into());
-    digits(&mut b[6..8], t.day().into());
-    digits(&mut b[9..11], t.hour().into());
-    digits(&mut b[11..13], t.minute().into());
-    digits(&mut b[13..15], t.second().into());
+    digits(&mut b[0..4], f.year);
+    digits(&mut b[4..6], f.month.into());
+    digits(&mut b[6..8], f.day.into());
+    digits(&mut b[9..11], f.hour.into());
+    digits(&mut b[11..13], f.minute.into());
+    digits(&mut b[13..15], f.second.into());
     Ok(Stamp(b))
 }
 
@@ -148,14 +173,16 @@ pub(crate) fn imf_fixdate(t: OffsetDateTime, scheme: &'static str) -> Result<Sta
         b"Jan", b"Feb", b"Mar", b"Apr", b"May", b"Jun", b"Jul", b"Aug", b"Sep", b"Oct", b"Nov",
         b"Dec",
     ];
+    let f = fields(t, scheme)?;
     let mut b = *b"Mon, 00 Jan 0000 00:00:00 GMT";
     b[0..3].copy_from_slice(DAYS[usize::from(t.weekday().number_days_from_monday())]);
-    digits(&mut b[5..7], t.day().into());
-    b[8..11].copy_from_slice(MONTHS[usize::from(u8::from(t.month()) - 1)]);
-    digits(&mut b[12..16], four_digit_year(t, scheme)?);
-    digits(&mut b[17..19], t.hour().into());
-    digits(&mut b[20..22], t.minute().into());
-    digits(&mut b[23..25], t.second().into());
+    digits(&mut b[5..7], f.day.into());
+    // `month` is 1 to 12.
+    b[8..11].copy_from_slice(MONTHS[usize::from(f.month.saturating_sub(1))]);
+    digits(&mut b[12..16], f.year);
+    digits(&mut b[17..19], f.hour.into());
+    digits(&mut b[20..22], f.minute.into());
+    digits(&mut b[23..25], f.second.into());
     Ok(Stamp(b))
 }
 
