@@ -242,15 +242,26 @@ impl Signer for Acs3Signer {
         let payload_hash = payload_hash.as_str();
         let token = self.credentials.security_token();
 
-        // One allocation holds the query pairs, then the headers to sign: lower-case
-        // names, trimmed values, sorted by name then value.
+        // One array (on the stack unless the request is large) holds the query pairs, then
+        // the headers to sign: lower-case names, trimmed values, sorted by name then value.
         let sign_all = self.signed_headers == SignedHeaders::All;
         let mut names = LowerNames::new();
-        let mut pairs: Vec<(&str, &str)> =
-            Vec::with_capacity(req.query().len() + req.headers().len() + 8);
-        pairs.extend(req.query().iter().map(|(k, v)| (k.as_str(), v.as_str())));
-        let query_len = pairs.len();
-        pairs.push(("host", req.host().trim()));
+        let query_len = req.query().len();
+        let bound = query_len + req.headers().len() + 1 + ADDED.len();
+        let mut on_stack = [("", ""); STACK_PAIRS];
+        let mut on_heap = Vec::new();
+        let slots: &mut [(&str, &str)] = match on_stack.get_mut(..bound) {
+            Some(s) => s,
+            None => {
+                on_heap.resize(bound, ("", ""));
+                &mut on_heap
+            }
+        };
+        for (slot, (k, v)) in slots.iter_mut().zip(req.query()) {
+            *slot = (k.as_str(), v.as_str());
+        }
+        let mut len = query_len;
+        put(slots, &mut len, ("host", req.host().trim()));
         for (lower, name, value) in names.lower(req.headers()) {
             if lower == "authorization" || (lower.starts_with("x-acs-") && ADDED.contains(&lower)) {
                 return Err(Error::ReservedName {
@@ -259,11 +270,12 @@ impl Signer for Acs3Signer {
                 });
             }
             if sign_all || is_required(lower) {
-                pairs.push((lower, value.trim()));
+                put(slots, &mut len, (lower, value.trim()));
             }
         }
-        let callers = pairs.get_mut(query_len..).unwrap_or_default();
+        let callers = slots.get_mut(query_len..len).unwrap_or_default();
         callers.sort_unstable();
+        let last_caller = callers.last().map(|(name, _)| *name);
         // The signer's own headers, in sorted order. They usually sort after every header
         // of the caller's (`content-type`, `host`): then appending them keeps the order.
         let with_token;
@@ -292,11 +304,18 @@ impl Signer for Acs3Signer {
                 &without_token
             }
         };
-        let in_order = match (callers.last(), own.first()) {
-            (Some(last), Some(first)) => last.0 < first.0,
+        let in_order = match (last_caller, own.first()) {
+            (Some(last), Some(first)) => last < first.0,
             _ => true,
         };
-        pairs.extend_from_slice(own);
+        for pair in own {
+            put(slots, &mut len, *pair);
+        }
+        // `bound` counts every pair pushed, so this never fails.
+        let pairs = slots.get_mut(..len).ok_or(Error::Internal {
+            scheme: SCHEME,
+            reason: "more header pairs than counted",
+        })?;
         let (query, headers) = pairs.split_at_mut(query_len);
         if !in_order {
             headers.sort_unstable();
@@ -406,6 +425,18 @@ impl Signer for Acs3Signer {
         out.header(header::AUTHORIZATION, auth);
         Ok(out.finish())
     }
+}
+
+/// Header and query pairs sorted on the stack; a request with more goes to the heap.
+const STACK_PAIRS: usize = 16;
+
+/// Writes `pair` at `*len` (if there is room: the caller sizes `slots` to fit) and counts it.
+#[inline]
+fn put<'a>(slots: &mut [(&'a str, &'a str)], len: &mut usize, pair: (&'a str, &'a str)) {
+    if let Some(slot) = slots.get_mut(*len) {
+        *slot = pair;
+    }
+    *len += 1;
 }
 
 /// For a lower-case name.
@@ -580,6 +611,8 @@ pub fn signature(secret: &crate::SecretKey, string_to_sign: &str) -> String {
 mod tests {
     use super::*;
 
+    const EMPTY: &str = "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855";
+
     /// The signer's own header values are taken from the canonical request: whether they
     /// are its last header lines or a caller's `x-acs-*` header sorts among them, with and
     /// without a security token, each must equal what was signed.
@@ -633,6 +666,43 @@ mod tests {
                 let n = out.headers().len();
                 assert_eq!(n, if token.is_some() { 8 } else { 6 });
             }
+        }
+    }
+
+    /// A request with more pairs than fit on the stack signs as the public helpers say.
+    #[test]
+    fn large_requests_sign_like_the_helpers() {
+        let ctx = SigningContext::from_unix(1_700_000_000, "n0nce").unwrap();
+        let signer = Acs3Signer::builder(Credentials::new("ak", "sk").unwrap())
+            .action("Act")
+            .version("2020-01-01")
+            .build()
+            .unwrap();
+        for n in [0, STACK_PAIRS, 3 * STACK_PAIRS] {
+            let mut b = CanonicalRequest::builder()
+                .method("GET")
+                .host("example.com")
+                .header("X-Acs-Meta", "m");
+            for i in (0..n).rev() {
+                b = b.query(format!("K{i:02}"), format!("v {i}"));
+            }
+            let req = b.build().unwrap();
+            let out = signer.sign(&req, &ctx).unwrap();
+            let query: Vec<(&str, &str)> = req
+                .query()
+                .iter()
+                .map(|(k, v)| (k.as_str(), v.as_str()))
+                .collect();
+            let mut headers = vec![("host", "example.com"), ("x-acs-meta", "m")];
+            headers.extend(out.headers().filter(|(n, _)| *n != header::AUTHORIZATION));
+            let (canonical, _) = canonical_request("GET", "/", &query, &headers, EMPTY);
+            assert_eq!(out.canonical_request(), Some(canonical.as_str()), "{n}");
+            let secret = crate::SecretKey::new("sk");
+            assert_eq!(
+                out.signature(),
+                signature(&secret, &string_to_sign(&canonical)),
+                "{n}"
+            );
         }
     }
 }
