@@ -492,6 +492,14 @@ impl Hex64 {
         Hex64(buf)
     }
 
+    /// Hex-encodes the first 32 bytes of `digest` (zeros after a shorter one), read in
+    /// place.
+    pub(crate) fn from_slice(digest: &[u8]) -> Self {
+        let mut buf = [b'0'; 64];
+        hex_to_slice(digest, &mut buf);
+        Hex64(buf)
+    }
+
     /// 64 lowercase hex digits taken as they are; `None` for anything else.
     pub fn from_hex(hex: &str) -> Option<Self> {
         if !is_sha256_hex(hex) {

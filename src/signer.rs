@@ -238,6 +238,12 @@ pub struct SigningOutput {
 }
 
 impl SigningOutput {
+    /// The buffer's unused capacity, for tests of the signers' size computations.
+    #[cfg(test)]
+    pub(crate) fn spare_capacity(&self) -> usize {
+        self.buf.capacity() - self.buf.len()
+    }
+
     fn text<'a>(&'a self, t: &'a Text) -> &'a str {
         match t {
             Text::Span(r) => self.buf.get(r.clone()).unwrap_or_default(),
