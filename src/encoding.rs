@@ -428,7 +428,7 @@ pub fn sha256_hex(data: &[u8]) -> Hex64 {
     if data.is_empty() {
         return Hex64::EMPTY_SHA256;
     }
-    Hex64::from_digest(&Sha256::digest(data).into())
+    Hex64::from_slice(&Sha256::digest(data))
 }
 
 /// Standard Base64 (with padding) of `bytes`, appended to `out`.
@@ -493,7 +493,8 @@ impl Hex64 {
     }
 
     /// Hex-encodes the first 32 bytes of `digest` (zeros after a shorter one), read in
-    /// place.
+    /// place: copying a digest into a `[u8; 32]` first loads it with wider loads than the
+    /// hash's 4-byte stores, which stalls on store forwarding.
     pub(crate) fn from_slice(digest: &[u8]) -> Self {
         let mut buf = [b'0'; 64];
         hex_to_slice(digest, &mut buf);

@@ -766,7 +766,7 @@ pub fn string_to_sign(canonical_request: &str) -> String {
 pub fn signature(secret: &crate::SecretKey, string_to_sign: &str) -> String {
     let mut mac = hmac_sha256(secret.expose_secret().as_bytes());
     mac.update(string_to_sign.as_bytes());
-    Hex64::from_digest(&mac.finalize().into_bytes().into())
+    Hex64::from_slice(&mac.finalize().into_bytes())
         .as_str()
         .to_owned()
 }

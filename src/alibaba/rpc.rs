@@ -579,7 +579,7 @@ impl Signer for RpcSigner {
             None => (self.mac.clone(), text),
         };
         mac.update(rest);
-        let sig_b64 = Base64Sha1::new(&mac.finalize().into_bytes().into());
+        let sig_b64 = Base64Sha1::new(&mac.finalize().into_bytes());
         let at = sts.len();
         sts.array(&sig_b64.0);
         let sig = at..sts.len();
@@ -620,7 +620,8 @@ impl Signer for RpcSigner {
 struct Base64Sha1([u8; 28]);
 
 impl Base64Sha1 {
-    fn new(mac: &[u8; 20]) -> Self {
+    /// Reads `mac` in place (see `Hex64::from_slice`).
+    fn new(mac: &[u8]) -> Self {
         let mut buf = [0u8; 28];
         // 20 bytes always encode to exactly 28 characters; the buffer is never short.
         let _ = base64_to_slice(mac, &mut buf);

@@ -290,7 +290,7 @@ impl Signer for SdkHmacSha256Signer {
 
         let mut mac = self.mac.clone();
         mac.update(out.str_of(&sts).as_bytes());
-        let sig = Hex64::from_digest(&mac.finalize().into_bytes().into());
+        let sig = Hex64::from_slice(&mac.finalize().into_bytes());
         let start = out.pos();
         out.buf().push_str(sig.as_str());
         out.set_signature(out.since(start));
@@ -396,7 +396,7 @@ pub fn string_to_sign(x_sdk_date: &str, canonical_request: &str) -> String {
 pub fn signature(secret: &crate::SecretKey, string_to_sign: &str) -> String {
     let mut mac = hmac_sha256(secret.expose_secret().as_bytes());
     mac.update(string_to_sign.as_bytes());
-    Hex64::from_digest(&mac.finalize().into_bytes().into())
+    Hex64::from_slice(&mac.finalize().into_bytes())
         .as_str()
         .to_owned()
 }

@@ -130,7 +130,7 @@ fn password_digest_hex(nonce: &str, created: &str, secret: &SecretKey) -> Hex64 
     h.update(nonce.as_bytes());
     h.update(created.as_bytes());
     h.update(secret.expose_secret().as_bytes());
-    Hex64::from_digest(&h.finalize().into())
+    Hex64::from_slice(&h.finalize())
 }
 
 /// `Base64(lowercase_hex(SHA256(nonce + created + secret)))`: 88 characters.

@@ -420,7 +420,8 @@ impl Signer for Tc3Signer {
         b.push_str(payload_hash.as_str());
         let canonical = 0..out.pos();
         out.set_canonical_request(Text::Span(canonical.clone()));
-        let digest: [u8; 32] = Sha256::digest(out.str_of(&canonical).as_bytes()).into();
+        // Digests are read in place (see `Hex64::from_slice`).
+        let digest = Sha256::digest(out.str_of(&canonical).as_bytes());
 
         // String to sign.
         let start = out.pos();
@@ -441,7 +442,7 @@ impl Signer for Tc3Signer {
             None => hmac_sha256(&derive()),
         };
         mac.update(out.str_of(&sts).as_bytes());
-        let sig = Hex64::from_digest(&mac.finalize().into_bytes().into());
+        let sig = Hex64::from_slice(&mac.finalize().into_bytes());
         let start = out.pos();
         out.buf().push_str(sig.as_str());
         let sig = start..out.pos();
