@@ -581,10 +581,7 @@ mod tests {
         let mut out = [b'#'; 11];
         hex_to_slice(&[0xab, 0xcd, 0xef, 0x01, 0x23, 0x45, 0x67], &mut out);
         assert_eq!(&out, b"abcdef0123#");
-        assert_eq!(
-            Hex64::from_slice(&[0x0f; 32]).as_str(),
-            "0f".repeat(32),
-        );
+        assert_eq!(Hex64::from_slice(&[0x0f; 32]).as_str(), "0f".repeat(32),);
     }
 
     #[test]

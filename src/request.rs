@@ -1,6 +1,6 @@
 //! The neutral request every signer consumes.
 
-use crate::encoding::{form_decode, is_sha256_hex, sha256_hex, Hex64};
+use crate::encoding::{form_decode, is_sha256_hex, sha256_hex, Hex64, EMPTY_SHA256_HEX};
 use crate::Error;
 
 /// What of the body a signer sees.
@@ -24,6 +24,21 @@ impl Payload {
             Payload::Bytes(b) => Some(sha256_hex(b)),
             // Validated as 64 lowercase hex digits by the builder.
             Payload::Sha256Hex(h) => Hex64::from_hex(h),
+            Payload::Unsigned => None,
+        }
+    }
+
+    /// The same digits as [`sha256_hex`](Self::sha256_hex), as text: an empty body's are a
+    /// constant and a given hash is taken as it is; only a body's own hash is computed,
+    /// into `slot`. A reference, not a moved `Hex64`: signers keep the 65-byte
+    /// `Option<Hex64>` out of their stack frames, where it was copied in unaligned
+    /// pieces that stall on store forwarding.
+    #[inline]
+    pub(crate) fn sha256_hex_in<'a>(&'a self, slot: &'a mut Option<Hex64>) -> Option<&'a str> {
+        match self {
+            Payload::Bytes(b) if b.is_empty() => Some(EMPTY_SHA256_HEX),
+            Payload::Bytes(b) => Some(slot.insert(sha256_hex(b)).as_str()),
+            Payload::Sha256Hex(h) => is_sha256_hex(h).then_some(h.as_str()),
             Payload::Unsigned => None,
         }
     }

@@ -223,6 +223,7 @@ impl Signer for Acs3Signer {
     }
 
     fn sign(&self, req: &CanonicalRequest, ctx: &SigningContext) -> Result<SigningOutput, Error> {
+        let mut slot = None;
         let payload_hash = match req.payload() {
             Payload::Unsigned => {
                 return Err(Error::UnsupportedBody {
@@ -230,7 +231,9 @@ impl Signer for Acs3Signer {
                     reason: "ACS3 signs the body's SHA-256; an unsigned payload is not allowed",
                 })
             }
-            p => p.sha256_hex().ok_or(Error::InvalidPayloadHash)?,
+            p => p
+                .sha256_hex_in(&mut slot)
+                .ok_or(Error::InvalidPayloadHash)?,
         };
         let nonce = ctx.nonce();
         if !ctx.nonce_is_alphanumeric()
@@ -243,7 +246,6 @@ impl Signer for Acs3Signer {
         }
         let date = timefmt::iso8601(ctx.time(), SCHEME)?;
         let date = date.as_str();
-        let payload_hash = payload_hash.as_str();
         let token = self.credentials.security_token();
 
         // One array (on the stack unless the request is large) holds the query pairs, then

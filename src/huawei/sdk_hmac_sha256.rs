@@ -188,7 +188,7 @@ impl Signer for SdkHmacSha256Signer {
         // The payload hash, as the official SDK chooses it.
         let own_content = req.header(header::X_SDK_CONTENT_SHA256).map(str::trim);
         let mut add_unsigned = false;
-        let body_hash: Hex64;
+        let mut slot = None;
         let payload_hash: &str = match req.payload() {
             Payload::Unsigned => match own_content {
                 Some(v) => v,
@@ -198,13 +198,10 @@ impl Signer for SdkHmacSha256Signer {
                 }
             },
             // An empty body (its hash is a constant, not computed) ignores the header.
-            p => match (own_content, p.sha256_hex()) {
-                (_, Some(h)) if h.as_str() == EMPTY_SHA256_HEX => EMPTY_SHA256_HEX,
+            p => match (own_content, p.sha256_hex_in(&mut slot)) {
+                (_, Some(h)) if h == EMPTY_SHA256_HEX => EMPTY_SHA256_HEX,
                 (Some(v), _) => v,
-                (None, Some(h)) => {
-                    body_hash = h;
-                    body_hash.as_str()
-                }
+                (None, Some(h)) => h,
                 (None, None) => return Err(Error::InvalidPayloadHash),
             },
         };

@@ -14,9 +14,7 @@ use std::sync::{Arc, Mutex};
 use hmac::{Hmac, Mac};
 use sha2::{Digest, Sha256};
 
-use crate::encoding::{
-    form_encode_into, hex_into, percent_encode_into, sha256_hex, Hex64, RFC3986_UNRESERVED,
-};
+use crate::encoding::{form_encode_into, hex_into, percent_encode_into, Hex64, RFC3986_UNRESERVED};
 use crate::mac::{hmac_sha256, hmac_sha256_once};
 use crate::signer::{OutputBuilder, Text};
 use crate::text::{check_setting, push_lower};
@@ -30,6 +28,11 @@ pub const ALGORITHM: &str = "TC3-HMAC-SHA256";
 
 /// The `X-TC-Content-SHA256` value for an unsigned body.
 pub const UNSIGNED_PAYLOAD: &str = "UNSIGNED-PAYLOAD";
+
+/// The lowercase-hex SHA-256 of [`UNSIGNED_PAYLOAD`], which the canonical request carries
+/// for an unsigned body.
+const UNSIGNED_PAYLOAD_SHA256: &str =
+    "438d4109ef0d676b8c2c7ed13cdfcb418e494d53b843d4634ce3b1085f07bb96";
 
 /// Names of the headers this scheme uses.
 pub mod header {
@@ -339,9 +342,12 @@ impl Signer for Tc3Signer {
                 });
             }
         }
+        let mut slot = None;
         let payload_hash = match req.payload() {
-            Payload::Unsigned => sha256_hex(UNSIGNED_PAYLOAD.as_bytes()),
-            p => p.sha256_hex().ok_or(Error::InvalidPayloadHash)?,
+            Payload::Unsigned => UNSIGNED_PAYLOAD_SHA256,
+            p => p
+                .sha256_hex_in(&mut slot)
+                .ok_or(Error::InvalidPayloadHash)?,
         };
         let timestamp = timefmt::unix(ctx.time(), SCHEME)?;
         let timestamp = timestamp.as_str();
@@ -417,7 +423,7 @@ impl Signer for Tc3Signer {
         b.push('\n');
         b.push_str(signed_headers);
         b.push('\n');
-        b.push_str(payload_hash.as_str());
+        b.push_str(payload_hash);
         let canonical = 0..out.pos();
         out.set_canonical_request(Text::Span(canonical.clone()));
         // Digests are read in place (see `Hex64::from_slice`).
@@ -536,4 +542,15 @@ pub fn signing_key(secret: &SecretKey, date: &str, service: &str) -> [u8; 32] {
     };
     let k_service = hmac_sha256_once(&k_date, service.as_bytes());
     hmac_sha256_once(&k_service, b"tc3_request")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_unsigned_payload_hash_is_its_sha256() {
+        let hash = crate::encoding::sha256_hex(UNSIGNED_PAYLOAD.as_bytes());
+        assert_eq!(UNSIGNED_PAYLOAD_SHA256, hash.as_str());
+    }
 }
