@@ -779,6 +779,14 @@ mod tests {
 
     const EMPTY: &str = "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855";
 
+    fn credentials(token: Option<&str>) -> Credentials {
+        let creds = Credentials::new("ak", "sk").unwrap();
+        match token {
+            Some(t) => creds.with_security_token(t).unwrap(),
+            None => creds,
+        }
+    }
+
     /// The signer's own header values are taken from the canonical request: whether they
     /// are its last header lines or a caller's `x-acs-*` header sorts among them, with and
     /// without a security token, each must equal what was signed.
@@ -786,10 +794,7 @@ mod tests {
     fn own_header_values_match_the_canonical_request() {
         let ctx = SigningContext::from_unix(1_700_000_000, "n0nce").unwrap();
         for token in [None, Some(" tok ")] {
-            let mut creds = Credentials::new("ak", "sk").unwrap();
-            if let Some(t) = token {
-                creds = creds.with_security_token(t).unwrap();
-            }
+            let creds = credentials(token);
             let signer = Acs3Signer::builder(creds)
                 .action("Act")
                 .version("2020-01-01")
@@ -877,10 +882,7 @@ mod tests {
     fn the_buffer_is_sized_exactly() {
         let ctx = SigningContext::from_unix(1_700_000_000, "n0nce").unwrap();
         for token in [None, Some(" tok ")] {
-            let mut creds = Credentials::new("ak", "sk").unwrap();
-            if let Some(t) = token {
-                creds = creds.with_security_token(t).unwrap();
-            }
+            let creds = credentials(token);
             for names in [QueryNames::Encoded, QueryNames::Raw] {
                 let signer = Acs3Signer::builder(creds.clone())
                     .action("Act")
