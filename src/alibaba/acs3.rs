@@ -322,7 +322,12 @@ impl Signer for Acs3Signer {
         // The exact size of everything but the query's escapes, which the slack covers in
         // most requests (else the buffer grows once, right after the query): a buffer of
         // up to 1 KiB is recycled by the allocator's per-thread cache.
-        let names: usize = headers.iter().map(|(k, _)| k.len() + 1).sum::<usize>() - 1
+        // `host` is always among `headers`: the first name has no `;` before it.
+        let names = headers
+            .iter()
+            .map(|(k, _)| k.len() + 1)
+            .sum::<usize>()
+            .saturating_sub(1)
             + if in_order { self.own.names.len() } else { 0 };
         let header_lines: usize = headers.iter().map(|(k, v)| k.len() + v.len() + 2).sum();
         let own_lines = match in_order {
@@ -573,7 +578,7 @@ impl Own {
         let hash = span(at + self.head.len(), values.payload_hash.len());
         let date = span(hash.end + DATE_LINE.len(), values.date.len());
         let nonce = span(date.end + self.before_nonce.len(), values.nonce.len());
-        let version_len = self.tail.len() - VERSION_LINE.len() - 1;
+        let version_len = self.tail.len().saturating_sub(VERSION_LINE.len() + 1);
         let version = span(nonce.end + VERSION_LINE.len(), version_len);
         [action, version, date, nonce, hash]
     }
