@@ -512,9 +512,7 @@ impl Hex64 {
 
     /// Hex-encodes a 32-byte digest.
     pub fn from_digest(digest: &[u8; 32]) -> Self {
-        let mut buf = [0u8; 64];
-        hex_to_slice(digest, &mut buf);
-        Hex64(buf)
+        Self::from_slice(digest)
     }
 
     /// Hex-encodes the first 32 bytes of `digest` (zeros after a shorter one), read in

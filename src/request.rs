@@ -18,14 +18,9 @@ pub enum Payload {
 
 impl Payload {
     /// The lowercase-hex SHA-256 of the body, or `None` for [`Payload::Unsigned`].
-    #[inline]
     pub fn sha256_hex(&self) -> Option<Hex64> {
-        match self {
-            Payload::Bytes(b) => Some(sha256_hex(b)),
-            // Validated as 64 lowercase hex digits by the builder.
-            Payload::Sha256Hex(h) => Hex64::from_hex(h),
-            Payload::Unsigned => None,
-        }
+        let mut slot = None;
+        self.sha256_hex_in(&mut slot).and_then(Hex64::from_hex)
     }
 
     /// The same digits as [`sha256_hex`](Self::sha256_hex), as text: an empty body's are a
