@@ -21,6 +21,18 @@ pub(crate) fn check_setting(field: &'static str, value: &str) -> Result<(), Erro
     }
 }
 
+/// `s.trim()`, without its Unicode scan when `s` starts and ends with a visible ASCII
+/// character (most header values): only then can neither end be white space.
+#[inline]
+pub(crate) fn trim(s: &str) -> &str {
+    let visible = |b: Option<&u8>| b.is_some_and(|b| (b'!'..=b'~').contains(b));
+    if visible(s.as_bytes().first()) && visible(s.as_bytes().last()) {
+        s
+    } else {
+        s.trim()
+    }
+}
+
 /// Orders ASCII-case-insensitively (header names).
 pub(crate) fn cmp_ignore_ascii_case(a: &str, b: &str) -> std::cmp::Ordering {
     a.bytes()
@@ -117,6 +129,21 @@ impl LowerNames {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn trim_is_str_trim() {
+        let edges = [
+            "", " ", "\t", "\u{a0}", "\u{3000}", "\u{85}", "a", "~", "\u{7f}", "é",
+        ];
+        for a in edges {
+            for b in edges {
+                for mid in ["", "x", " y z "] {
+                    let s = format!("{a}{mid}{b}");
+                    assert_eq!(trim(&s), s.trim(), "{s:?}");
+                }
+            }
+        }
+    }
 
     #[test]
     fn lower_names_borrow_or_copy() {

@@ -14,12 +14,13 @@ use std::sync::Arc;
 
 use hmac::{Hmac, Mac};
 use sha2::{Digest, Sha256};
+use smallvec::SmallVec;
 
 use crate::encoding::{hex_into, percent_encode_into, Hex64, RFC3986_UNRESERVED};
 use crate::mac::hmac_sha256;
 use crate::request::is_valid_header_value;
 use crate::signer::{OutputBuilder, Text};
-use crate::text::{check_setting, LowerNames};
+use crate::text::{check_setting, trim, LowerNames};
 use crate::{
     timefmt, CanonicalRequest, Credentials, Error, Payload, Signer, SigningContext, SigningOutput,
 };
@@ -248,26 +249,25 @@ impl Signer for Acs3Signer {
         let date = date.as_str();
         let token = self.credentials.security_token();
 
-        // One array (on the stack unless the request is large) holds the query pairs, then
-        // the headers to sign: lower-case names, trimmed values, sorted by name then value.
+        // A query already sorted by name (the usual case) is written straight from the
+        // request; else it is sorted by name (stably) in `staged`. The headers to sign go on
+        // the stack unless there are many: lower-case names, trimmed values, sorted by name
+        // then value.
         let sign_all = self.signed_headers == SignedHeaders::All;
         let mut names = LowerNames::new();
-        let query_len = req.query().len();
-        let bound = query_len + req.headers().len() + 1 + ADDED.len();
-        let mut on_stack = [("", ""); STACK_PAIRS];
-        let mut on_heap = Vec::new();
-        let slots: &mut [(&str, &str)] = match on_stack.get_mut(..bound) {
-            Some(s) => s,
-            None => {
-                on_heap.resize(bound, ("", ""));
-                &mut on_heap
-            }
-        };
-        for (slot, (k, v)) in slots.iter_mut().zip(req.query()) {
-            *slot = (k.as_str(), v.as_str());
+        let request_query = req.query();
+        let sorted = request_query.is_sorted_by(|a, b| a.0 <= b.0);
+        let mut staged = Vec::new();
+        if !sorted {
+            staged.extend(request_query.iter().map(|(k, v)| (k.as_str(), v.as_str())));
+            staged.sort_by(|a: &(&str, &str), b| a.0.cmp(b.0));
         }
-        let mut len = query_len;
-        put(slots, &mut len, ("host", req.host().trim()));
+        let query = match sorted {
+            true => Query::Request(request_query),
+            false => Query::Staged(&staged),
+        };
+        let mut callers: SmallVec<[(&str, &str); STACK_PAIRS]> = SmallVec::new();
+        callers.push(("host", trim(req.host())));
         for (lower, name, value) in names.lower(req.headers()) {
             if lower == "authorization" || (lower.starts_with("x-acs-") && ADDED.contains(&lower)) {
                 return Err(Error::ReservedName {
@@ -276,10 +276,9 @@ impl Signer for Acs3Signer {
                 });
             }
             if sign_all || is_required(lower) {
-                put(slots, &mut len, (lower, value.trim()));
+                callers.push((lower, trim(value)));
             }
         }
-        let callers = slots.get_mut(query_len..len).unwrap_or_default();
         callers.sort_unstable();
         // The signer's own headers usually sort after every header of the caller's
         // (`content-type`, `host`, ...): then their lines are joined in advance (`Own`).
@@ -288,36 +287,20 @@ impl Signer for Acs3Signer {
             .last()
             .is_none_or(|(name, _)| *name < self.own.first_name);
         if !in_order {
-            let own = [
+            callers.extend([
                 (header::X_ACS_ACTION, &*self.action),
                 (header::X_ACS_CONTENT_SHA256, payload_hash),
                 (header::X_ACS_DATE, date),
                 (header::X_ACS_SIGNATURE_NONCE, nonce),
                 (header::X_ACS_VERSION, &*self.version),
-            ];
-            for pair in own {
-                put(slots, &mut len, pair);
-            }
+            ]);
             if let Some(t) = token {
-                let id = self.credentials.access_key_id();
-                put(slots, &mut len, (header::X_ACS_ACCESSKEY_ID, id));
-                put(
-                    slots,
-                    &mut len,
-                    (header::X_ACS_SECURITY_TOKEN, t.expose_secret().trim()),
-                );
+                callers.push((header::X_ACS_ACCESSKEY_ID, self.credentials.access_key_id()));
+                callers.push((header::X_ACS_SECURITY_TOKEN, t.expose_secret().trim()));
             }
+            callers.sort_unstable();
         }
-        // `bound` counts every pair pushed, so this never fails.
-        let pairs = slots.get_mut(..len).ok_or(Error::Internal {
-            scheme: SCHEME,
-            reason: "more header pairs than counted",
-        })?;
-        let (query, headers) = pairs.split_at_mut(query_len);
-        if !in_order {
-            headers.sort_unstable();
-        }
-        let headers = &*headers;
+        let headers = &*callers;
 
         // The exact size of everything but the query's escapes, which the slack covers in
         // most requests (else the buffer grows once, right after the query): a buffer of
@@ -356,12 +339,7 @@ impl Signer for Acs3Signer {
             + names
             + ",Signature=".len()
             + 64;
-        // `k=v` joined by `&`.
-        let query_plain = query
-            .iter()
-            .map(|(k, v)| k.len() + v.len() + 2)
-            .sum::<usize>()
-            .saturating_sub(1);
+        let query_plain = query.plain_len();
         let capacity = req.method().len()
             + req.path().len().max(1)
             + 2
@@ -422,7 +400,7 @@ impl Signer for Acs3Signer {
         } else {
             // The signature covers raw names, but the wire needs them encoded.
             let start = out.pos();
-            write_query(out.buf(), query, QueryNames::Encoded);
+            query.write(out.buf(), QueryNames::Encoded);
             out.set_query_string(out.since(start));
         }
 
@@ -584,17 +562,9 @@ impl Own {
     }
 }
 
-/// Header and query pairs sorted on the stack; a request with more goes to the heap.
-const STACK_PAIRS: usize = 16;
-
-/// Writes `pair` at `*len` (if there is room: the caller sizes `slots` to fit) and counts it.
-#[inline]
-fn put<'a>(slots: &mut [(&'a str, &'a str)], len: &mut usize, pair: (&'a str, &'a str)) {
-    if let Some(slot) = slots.get_mut(*len) {
-        *slot = pair;
-    }
-    *len += 1;
-}
+/// Header pairs sorted on the stack (the host and up to 7 of the caller's); a request with
+/// more goes to the heap.
+const STACK_PAIRS: usize = 8;
 
 /// For a lower-case name.
 fn is_required(name: &str) -> bool {
@@ -609,19 +579,56 @@ struct Ranges {
     own_at: Option<usize>,
 }
 
-/// Sorted by raw name (stable: repeated names keep their order), `name=value` joined by `&`,
-/// values RFC 3986-encoded, an empty value written `name=`.
-fn write_query(buf: &mut String, query: &[(&str, &str)], names: QueryNames) {
+/// Query pairs sorted by raw name (stably: repeated names keep their order).
+#[derive(Clone, Copy)]
+enum Query<'a> {
+    /// The request's own, found in order.
+    Request(&'a [(String, String)]),
+    /// Sorted by the signer.
+    Staged(&'a [(&'a str, &'a str)]),
+}
+
+impl Query<'_> {
+    /// `name=value` joined by `&`, values RFC 3986-encoded, an empty value written `name=`.
+    fn write(self, buf: &mut String, names: QueryNames) {
+        match self {
+            Query::Request(q) => write_query(buf, q, names),
+            Query::Staged(q) => write_query(buf, q, names),
+        }
+    }
+
+    /// The length of `name=value` joined by `&`, before encoding.
+    fn plain_len(self) -> usize {
+        fn len<K: AsRef<str>, V: AsRef<str>>(q: &[(K, V)]) -> usize {
+            q.iter()
+                .map(|(k, v)| k.as_ref().len() + v.as_ref().len() + 2)
+                .sum::<usize>()
+                .saturating_sub(1)
+        }
+        match self {
+            Query::Request(q) => len(q),
+            Query::Staged(q) => len(q),
+        }
+    }
+}
+
+/// See [`Query::write`].
+fn write_query<K: AsRef<str>, V: AsRef<str>>(
+    buf: &mut String,
+    query: &[(K, V)],
+    names: QueryNames,
+) {
     for (i, (k, v)) in query.iter().enumerate() {
         if i > 0 {
             buf.push('&');
         }
+        let k = k.as_ref();
         match names {
             QueryNames::Encoded => percent_encode_into(buf, k, RFC3986_UNRESERVED),
             QueryNames::Raw => buf.push_str(k),
         }
         buf.push('=');
-        percent_encode_into(buf, v, RFC3986_UNRESERVED);
+        percent_encode_into(buf, v.as_ref(), RFC3986_UNRESERVED);
     }
 }
 
@@ -640,14 +647,14 @@ fn write_signed_headers(buf: &mut String, headers: &[(&str, &str)]) {
     }
 }
 
-/// Appends the canonical request; sorts `query` in place. `headers` are the headers to sign
+/// Appends the canonical request. `headers` are the headers to sign
 /// with lower-case names and trimmed values, sorted by name then value: equal names merge
 /// into one line with their values joined by `,` (what the official SDKs do).
 fn write_canonical_request(
     buf: &mut String,
     method: &str,
     canonical_uri: &str,
-    query: &mut [(&str, &str)],
+    query: Query<'_>,
     headers: &[(&str, &str)],
     values: &Values<'_>,
     names: QueryNames,
@@ -661,8 +668,7 @@ fn write_canonical_request(
     });
     buf.push('\n');
     let q0 = buf.len();
-    query.sort_by(|a, b| a.0.cmp(b.0));
-    write_query(buf, query, names);
+    query.write(buf, names);
     let query_range = q0..buf.len();
     buf.reserve(values.after_query);
     buf.push('\n');
@@ -735,6 +741,7 @@ pub fn canonical_request(
     hashed_payload: &str,
 ) -> (String, String) {
     let mut q = query.to_vec();
+    q.sort_by(|a, b| a.0.cmp(b.0));
     let lower: Vec<(String, &str)> = headers
         .iter()
         .map(|(n, v)| (n.to_ascii_lowercase(), v.trim()))
@@ -746,7 +753,7 @@ pub fn canonical_request(
         &mut buf,
         method,
         canonical_uri,
-        &mut q,
+        Query::Staged(&q),
         &h,
         &Values {
             own: None,
@@ -845,7 +852,8 @@ mod tests {
         }
     }
 
-    /// A request with more pairs than fit on the stack signs as the public helpers say.
+    /// Requests with queries in and out of order, and with more headers than fit on the
+    /// stack, sorting before or among the signer's own, sign as the public helpers say.
     #[test]
     fn large_requests_sign_like_the_helpers() {
         let ctx = SigningContext::from_unix(1_700_000_000, "n0nce").unwrap();
@@ -854,31 +862,40 @@ mod tests {
             .version("2020-01-01")
             .build()
             .unwrap();
-        for n in [0, STACK_PAIRS, 3 * STACK_PAIRS] {
-            let mut b = CanonicalRequest::builder()
-                .method("GET")
-                .host("example.com")
-                .header("X-Acs-Meta", "m");
-            for i in (0..n).rev() {
-                b = b.query(format!("K{i:02}"), format!("v {i}"));
+        for n in [0, 1, STACK_PAIRS, 3 * STACK_PAIRS] {
+            for reversed in [false, true] {
+                // `x-acs-a*` sorts before the signer's own headers, `x-acs-m*` among them.
+                for prefix in ["X-Acs-A", "X-Acs-M"] {
+                    let mut b = CanonicalRequest::builder()
+                        .method("GET")
+                        .host("example.com");
+                    for i in 0..n {
+                        let i = if reversed { n - 1 - i } else { i };
+                        b = b
+                            .query(format!("K{i:02}"), format!("v {i}"))
+                            .header(format!("{prefix}{i:02}"), format!(" h{i} "));
+                    }
+                    let req = b.build().unwrap();
+                    let out = signer.sign(&req, &ctx).unwrap();
+                    let query: Vec<(&str, &str)> = req
+                        .query()
+                        .iter()
+                        .map(|(k, v)| (k.as_str(), v.as_str()))
+                        .collect();
+                    let mut headers = vec![("host", "example.com")];
+                    headers.extend(req.headers().iter().map(|(k, v)| (k.as_str(), v.as_str())));
+                    headers.extend(out.headers().filter(|(n, _)| *n != header::AUTHORIZATION));
+                    let (canonical, _) = canonical_request("GET", "/", &query, &headers, EMPTY);
+                    let case = format!("{n} {reversed} {prefix}");
+                    assert_eq!(out.canonical_request(), Some(canonical.as_str()), "{case}");
+                    let secret = crate::SecretKey::new("sk");
+                    assert_eq!(
+                        out.signature(),
+                        signature(&secret, &string_to_sign(&canonical)),
+                        "{case}"
+                    );
+                }
             }
-            let req = b.build().unwrap();
-            let out = signer.sign(&req, &ctx).unwrap();
-            let query: Vec<(&str, &str)> = req
-                .query()
-                .iter()
-                .map(|(k, v)| (k.as_str(), v.as_str()))
-                .collect();
-            let mut headers = vec![("host", "example.com"), ("x-acs-meta", "m")];
-            headers.extend(out.headers().filter(|(n, _)| *n != header::AUTHORIZATION));
-            let (canonical, _) = canonical_request("GET", "/", &query, &headers, EMPTY);
-            assert_eq!(out.canonical_request(), Some(canonical.as_str()), "{n}");
-            let secret = crate::SecretKey::new("sk");
-            assert_eq!(
-                out.signature(),
-                signature(&secret, &string_to_sign(&canonical)),
-                "{n}"
-            );
         }
     }
 

@@ -24,7 +24,7 @@ use sha2::{Digest, Sha256};
 use crate::encoding::{hex_into, percent_encode_into, Hex64, EMPTY_SHA256_HEX, RFC3986_UNRESERVED};
 use crate::mac::hmac_sha256;
 use crate::signer::{OutputBuilder, Text};
-use crate::text::{check_setting, push_lower, sort_unique_headers};
+use crate::text::{check_setting, push_lower, sort_unique_headers, trim};
 use crate::{
     timefmt, CanonicalRequest, Credentials, Error, Payload, Signer, SigningContext, SigningOutput,
 };
@@ -213,7 +213,7 @@ impl Signer for SdkHmacSha256Signer {
             req.headers()
                 .iter()
                 .filter(|(n, _)| !n.contains('_'))
-                .map(|(n, v)| (n.as_str(), v.trim())),
+                .map(|(n, v)| (n.as_str(), trim(v))),
         );
         headers.push((header::X_SDK_DATE, date.as_str()));
         if add_unsigned {

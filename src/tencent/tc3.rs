@@ -17,7 +17,7 @@ use sha2::{Digest, Sha256};
 use crate::encoding::{form_encode_into, hex_into, percent_encode_into, Hex64, RFC3986_UNRESERVED};
 use crate::mac::{hmac_sha256, hmac_sha256_once};
 use crate::signer::{OutputBuilder, Text};
-use crate::text::{check_setting, push_lower};
+use crate::text::{check_setting, push_lower, trim};
 use crate::{
     timefmt, CanonicalRequest, Credentials, Error, Payload, SecretKey, Signer, SigningContext,
     SigningOutput,
@@ -404,7 +404,7 @@ impl Signer for Tc3Signer {
         b.push('\n');
         b.push_str("content-type:");
         if doc_style {
-            push_lower(b, content_type.trim());
+            push_lower(b, trim(content_type));
         } else {
             b.push_str(content_type);
         }
