@@ -15,6 +15,7 @@ use std::sync::Arc;
 
 use hmac::{Hmac, Mac};
 use sha1::Sha1;
+use smallvec::SmallVec;
 
 use crate::encoding::{
     base64_into, base64_to_slice, encode_once_and_twice, escapes, percent_encode_into,
@@ -265,16 +266,6 @@ struct Param<'a> {
     value_escapes: usize,
 }
 
-impl Param<'_> {
-    const EMPTY: Param<'static> = Param {
-        name: "",
-        value: "",
-        in_query: false,
-        name_escapes: 0,
-        value_escapes: 0,
-    };
-}
-
 /// Requests with up to this many parameters sort them on the stack.
 const STACK_PARAMS: usize = 16;
 
@@ -416,31 +407,22 @@ impl Signer for RpcSigner {
 
         // The request's parameters, sorted by name (on the stack for up to 16). Names are
         // unique (checked next), so an unstable sort gives the one order.
-        let count = req.query().len() + form.len();
-        let mut on_stack: [Param<'_>; STACK_PARAMS] = [Param::EMPTY; STACK_PARAMS];
-        let mut on_heap = Vec::new();
-        let params: &mut [Param<'_>] = if count <= STACK_PARAMS {
-            on_stack.get_mut(..count).unwrap_or_default()
-        } else {
-            on_heap.resize(count, Param::EMPTY);
-            &mut on_heap
-        };
+        let mut params: SmallVec<[Param<'_>; STACK_PARAMS]> = SmallVec::new();
         let query = req.query().iter().map(|(k, v)| (k, v, true));
-        let all = query.chain(form.iter().map(|(k, v)| (k, v, false)));
-        for (slot, (name, value, in_query)) in params.iter_mut().zip(all) {
+        for (name, value, in_query) in query.chain(form.iter().map(|(k, v)| (k, v, false))) {
             if is_reserved(name) {
                 return Err(Error::ReservedName {
                     scheme: SCHEME,
                     name: name.clone(),
                 });
             }
-            *slot = Param {
+            params.push(Param {
                 name,
                 value,
                 in_query,
                 name_escapes: escapes(name),
                 value_escapes: escapes(value),
-            };
+            });
         }
         params.sort_unstable_by(|a, b| name_cmp(a.name, b.name));
         if let Some(w) = params.windows(2).find(|w| w[0].name == w[1].name) {
@@ -799,6 +781,39 @@ mod tests {
             let sts = out.string_to_sign().unwrap();
             assert_eq!(sts.contains("Zone%3Dcn-x"), form, "{sts}");
             assert!(!out.query_string().contains("Zone"));
+        }
+    }
+
+    /// Requests with more parameters than sort on the stack, in and out of order, sign as
+    /// the public helpers say.
+    #[test]
+    fn large_requests_sign_like_the_helpers() {
+        let ctx = SigningContext::from_unix(1_700_000_000, "n0nce").unwrap();
+        let signer = RpcSigner::builder(Credentials::new("ak", "sk").unwrap())
+            .action("Act")
+            .version("2020-01-01")
+            .build()
+            .unwrap();
+        for n in [0, STACK_PARAMS, STACK_PARAMS + 1, 3 * STACK_PARAMS] {
+            for reversed in [false, true] {
+                let mut b = CanonicalRequest::builder().host("ecs.aliyuncs.com");
+                for i in 0..n {
+                    let i = if reversed { n - 1 - i } else { i };
+                    b = b.query(format!("K{i:02}"), format!("v {i}*"));
+                }
+                let req = b.build().unwrap();
+                let out = signer.sign(&req, &ctx).unwrap();
+                let mut params: Vec<(&str, &str)> = req
+                    .query()
+                    .iter()
+                    .map(|(k, v)| (k.as_str(), v.as_str()))
+                    .collect();
+                params.extend(out.query_params().filter(|(k, _)| *k != "Signature"));
+                let sts = string_to_sign("GET", &params);
+                assert_eq!(out.string_to_sign(), Some(sts.as_str()), "{n} {reversed}");
+                let secret = crate::SecretKey::new("sk");
+                assert_eq!(out.signature(), signature(&secret, &sts), "{n} {reversed}");
+            }
         }
     }
 }
