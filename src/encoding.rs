@@ -74,7 +74,7 @@ const UNRESERVED: [bool; 256] = {
 /// Otherwise its unreserved prefix is, and the rest is encoded into a stack buffer with the
 /// encoding words, a chunk at a time, and appended once per chunk.
 fn encode_unreserved(out: &mut String, s: &str, twice: bool) {
-    if escapes(s) == 0 {
+    if is_plain(s.as_bytes()) {
         out.push_str(s);
         return;
     }
@@ -246,6 +246,17 @@ pub(crate) fn escapes(s: &str) -> usize {
         .iter()
         .fold(0, |k, block| block.iter().fold(k, count));
     tail.iter().fold(k, count)
+}
+
+/// Whether RFC 3986 encoding leaves `s` as it is: [`escapes`]`(s) == 0`, checked 8 bytes
+/// a round and the last 8 (overlapping) at once, without a branch per byte.
+#[inline]
+fn is_plain(s: &[u8]) -> bool {
+    let plain = |bytes: &[u8]| bytes.iter().fold(0, |k, &b| k | ESCAPED[usize::from(b)]) == 0;
+    match s.last_chunk::<8>() {
+        Some(last) => s.as_chunks::<8>().0.iter().all(|b| plain(b)) && plain(last),
+        None => plain(s),
+    }
 }
 
 /// `ESCAPED[b]` is 1 for a byte RFC 3986 encoding escapes, else 0.
@@ -622,6 +633,22 @@ mod tests {
         }
     }
 
+    /// One byte to escape, at every position of texts from 1 to 40 bytes.
+    #[test]
+    fn is_plain_finds_an_escape_anywhere() {
+        for len in 0..=40 {
+            let plain = "a".repeat(len);
+            assert!(is_plain(plain.as_bytes()), "{len}");
+            for at in 0..len {
+                for bad in [b' ', b'%', b'/', 0x80, 0xff] {
+                    let mut s = plain.clone().into_bytes();
+                    s[at] = bad;
+                    assert!(!is_plain(&s), "{len} {at} {bad}");
+                }
+            }
+        }
+    }
+
     #[test]
     fn byte_encoders_agree_with_the_percent_encoding_crate() {
         let mut samples = encoder_samples(0x800);
@@ -630,6 +657,7 @@ mod tests {
             let want_once: String = utf8_percent_encode(&s, RFC3986_UNRESERVED).collect();
             let want_twice: String = utf8_percent_encode(&want_once, RFC3986_UNRESERVED).collect();
             let k = escapes(&s);
+            assert_eq!(is_plain(s.as_bytes()), k == 0, "{s:?}");
             assert_eq!(want_once.len(), s.len() + 2 * k, "{s:?}");
             assert_eq!(want_twice.len(), s.len() + 4 * k, "{s:?}");
             // Regions of exactly the encoded length plus the overshoot, after a first byte.

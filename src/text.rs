@@ -90,26 +90,29 @@ impl LowerNames {
         headers: &'a [(String, String)],
     ) -> impl Iterator<Item = (&'a str, &'a str, &'a str)> + 'a {
         let has_upper = |n: &str| n.bytes().any(|b| b.is_ascii_uppercase());
-        let need: usize = headers
-            .iter()
-            .filter(|(n, _)| has_upper(n))
-            .map(|(n, _)| n.len())
-            .sum();
-        let buf: &mut [u8] = match self.stack.get_mut(..need) {
+        // Copied lower-cased in one pass, byte by byte (names are short: no `memcpy` call);
+        // if they do not fit the stack, again to the heap.
+        let copy = |buf: &mut [u8]| {
+            let mut pos = 0;
+            for (n, _) in headers.iter().filter(|(n, _)| has_upper(n)) {
+                if let Some(dst) = buf.get_mut(pos..pos + n.len()) {
+                    for (d, s) in dst.iter_mut().zip(n.as_bytes()) {
+                        *d = s.to_ascii_lowercase();
+                    }
+                }
+                pos += n.len();
+            }
+            pos
+        };
+        let need = copy(&mut self.stack);
+        let buf: &[u8] = match self.stack.get(..need) {
             Some(b) => b,
             None => {
                 self.heap.resize(need, 0);
-                &mut self.heap
+                copy(&mut self.heap);
+                &self.heap
             }
         };
-        let mut pos = 0;
-        for (n, _) in headers.iter().filter(|(n, _)| has_upper(n)) {
-            if let Some(dst) = buf.get_mut(pos..pos + n.len()) {
-                dst.copy_from_slice(n.as_bytes());
-                dst.make_ascii_lowercase();
-            }
-            pos += n.len();
-        }
         // Lower-casing ASCII letters keeps UTF-8 valid, so this never falls back.
         let text: &'a str = std::str::from_utf8(buf).unwrap_or_default();
         let mut pos = 0;
