@@ -568,7 +568,7 @@ impl Signer for RpcSigner {
 
         // After the query: the signature, then the timestamp.
         query.array(SIGNATURE_QUERY);
-        query.encode(&sig_b64.0, false);
+        query.encode_each(&sig_b64.0, false);
         let query_span = query_at..query_at + query.len();
         let at = query_at + query.len();
         query.array(timestamp.as_bytes());
