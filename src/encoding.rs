@@ -234,11 +234,7 @@ impl<'a> Cursor<'a> {
     #[inline]
     pub(crate) fn encode_each(&mut self, s: &[u8], twice: bool) {
         let table = if twice { &TWICE_WORDS } else { &ONCE_WORDS };
-        let mut stage = [0u8; STAGE];
-        for chunk in s.chunks(STAGE_INPUT) {
-            let len = encode_staged(chunk, table, &mut stage);
-            self.n = copy_blocks(self.buf, self.n, &stage, len);
-        }
+        self.n = encode_words(self.buf, self.n, s, table);
     }
 }
 
@@ -298,24 +294,45 @@ fn encode_staged(chunk: &[u8], table: &[u64; 256], tmp: &mut [u8; STAGE]) -> usi
     n
 }
 
+/// Writes the encoding word `w` of a byte (see [`encoding_words`]) at `n` in `buf`, all 8
+/// bytes of it (a [`Cursor`]'s overshoot), and returns the position after its encoding.
+/// Straight into the region: a stack stage copied in blocks would read back 8-byte words
+/// just stored at other offsets, which stalls store forwarding.
+#[inline(always)]
+fn encode_word(buf: &mut [u8], n: usize, w: u64) -> usize {
+    if let Some(dst) = buf.get_mut(n..n + 8) {
+        dst.copy_from_slice(&w.to_le_bytes());
+    }
+    n + (w >> 56) as usize
+}
+
+/// [`encode_word`] for each byte of `s`: [`STAGE_INPUT`] bytes at a time into a window of
+/// the region known to hold their encoding, without a bounds check per byte; where the
+/// region has less room left, with one.
+#[inline(always)]
+fn encode_words(buf: &mut [u8], mut n: usize, s: &[u8], table: &[u64; 256]) -> usize {
+    for chunk in s.chunks(STAGE_INPUT) {
+        match buf
+            .get_mut(n..n + STAGE)
+            .and_then(|w| <&mut [u8; STAGE]>::try_from(w).ok())
+        {
+            Some(window) => n += encode_staged(chunk, table, window),
+            None => {
+                for &b in chunk {
+                    n = encode_word(buf, n, table[usize::from(b)]);
+                }
+            }
+        }
+    }
+    n
+}
+
 /// The length of the run of unreserved bytes that starts `s`.
 #[inline(always)]
 fn plain_prefix(s: &[u8]) -> usize {
     s.iter()
         .position(|&b| !UNRESERVED[usize::from(b)])
         .unwrap_or(s.len())
-}
-
-/// Copies `stage[..len]` to `buf` at `n` in 8-byte blocks (the stage is readable past
-/// `len`); the last block may store up to 7 bytes past `n + len`. Returns `n + len`.
-#[inline(always)]
-fn copy_blocks(buf: &mut [u8], n: usize, stage: &[u8; STAGE], len: usize) -> usize {
-    if let Some(dst) = buf.get_mut(n..n + len.next_multiple_of(8)) {
-        for (to, from) in dst.chunks_exact_mut(8).zip(stage.chunks_exact(8)) {
-            to.copy_from_slice(from);
-        }
-    }
-    n + len
 }
 
 /// Copies `src` to `buf` at `n`; returns `n + src.len()`. Names and values are short: up to
@@ -376,13 +393,8 @@ pub(crate) fn encode_once_and_twice(
     let (prefix, rest) = s.split_at_checked(plain).unwrap_or_default();
     let mut i = copy_text(once.buf, once.n, prefix);
     let mut j = copy_text(twice.buf, twice.n, prefix);
-    let mut stage = [0u8; STAGE];
-    for chunk in rest.chunks(STAGE_INPUT) {
-        let len = encode_staged(chunk, &ONCE_WORDS, &mut stage);
-        i = copy_blocks(once.buf, i, &stage, len);
-        let len = encode_staged(chunk, &TWICE_WORDS, &mut stage);
-        j = copy_blocks(twice.buf, j, &stage, len);
-    }
+    i = encode_words(once.buf, i, rest, &ONCE_WORDS);
+    j = encode_words(twice.buf, j, rest, &TWICE_WORDS);
     once.n = i;
     twice.n = j;
 }
@@ -667,21 +679,25 @@ mod tests {
             assert_eq!(is_plain(s.as_bytes()), k == 0, "{s:?}");
             assert_eq!(want_once.len(), s.len() + 2 * k, "{s:?}");
             assert_eq!(want_twice.len(), s.len() + 4 * k, "{s:?}");
-            // Regions of exactly the encoded length plus the overshoot, after a first byte.
-            let mut once_buf = vec![0u8; 1 + want_once.len() + OVERSHOOT];
-            let mut twice_buf = vec![0u8; 1 + want_twice.len() + OVERSHOOT];
-            let mut once = Cursor::new(&mut once_buf);
-            let mut twice = Cursor::new(&mut twice_buf);
-            once.array(b">");
-            twice.array(b">");
-            encode_once_and_twice(&mut once, &mut twice, &s, k);
-            assert!(once.remaining() >= OVERSHOOT && twice.remaining() >= OVERSHOOT);
-            assert_eq!(once.as_bytes(), format!(">{want_once}").as_bytes(), "{s:?}");
-            assert_eq!(
-                twice.as_bytes(),
-                format!(">{want_twice}").as_bytes(),
-                "{s:?}"
-            );
+            // Regions of exactly the encoded length plus the overshoot, after a first byte
+            // (the end is written with a bounds check per byte), and with room to spare
+            // (written in windows).
+            for spare in [0, STAGE] {
+                let mut once_buf = vec![0u8; 1 + want_once.len() + OVERSHOOT + spare];
+                let mut twice_buf = vec![0u8; 1 + want_twice.len() + OVERSHOOT + spare];
+                let mut once = Cursor::new(&mut once_buf);
+                let mut twice = Cursor::new(&mut twice_buf);
+                once.array(b">");
+                twice.array(b">");
+                encode_once_and_twice(&mut once, &mut twice, &s, k);
+                assert!(once.remaining() >= OVERSHOOT && twice.remaining() >= OVERSHOOT);
+                assert_eq!(once.as_bytes(), format!(">{want_once}").as_bytes(), "{s:?}");
+                assert_eq!(
+                    twice.as_bytes(),
+                    format!(">{want_twice}").as_bytes(),
+                    "{s:?}"
+                );
+            }
 
             let mut buf = vec![0u8; 2 * want_once.len() + want_twice.len() + OVERSHOOT];
             let mut single = Cursor::new(&mut buf);
