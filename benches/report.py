@@ -4,12 +4,33 @@
 Reads target/criterion/<group>/<function>/<param>/new/estimates.json (median point
 estimates, ns) and prints median ns/op, the ratio to the floor measured in the same run
 and signatures per second per core.
+
+Then it lists the measurements that were not steady: criterion takes a function's
+samples one after the other (sample.json, in order), so the median time per iteration
+of each quarter of the measurement's wall time shows a neighbour's burst on this shared
+machine. A ratio built on a measurement that moved more than 10 % within itself is noise
+as much as code: repeat the run.
 """
 import json
 import pathlib
 import sys
 
 root = pathlib.Path(sys.argv[1] if len(sys.argv) > 1 else "target/criterion")
+
+
+def quarters(group, func, param):
+    """Median ns/iteration of each quarter of the measurement's wall time."""
+    p = root / group / func / str(param) / "new" / "sample.json"
+    if not p.exists():
+        return None
+    d = json.loads(p.read_text())
+    samples = list(zip(d["times"], d["iters"]))
+    total = sum(t for t, _ in samples)
+    parts, elapsed = [[], [], [], []], 0.0
+    for t, i in samples:
+        parts[min(3, int(4 * elapsed / total))].append(t / i)
+        elapsed += t
+    return [sorted(q)[len(q) // 2] for q in parts if q]
 
 
 def median(group, func, param):
@@ -38,3 +59,15 @@ print("| group | function | body bytes | median ns/op | reference | reference ns
 print("| --- | --- | ---: | ---: | --- | ---: | ---: | ---: |")
 for group, func, ref, n, a, b in rows:
     print(f"| {group} | {func} | {n} | {a:,.0f} | {ref} | {b:,.0f} | {a / b:.2f} | {1e9 / a:,.0f} |")
+
+unsteady = []
+for group, func, ref, n, _, _ in rows:
+    for f in (func, ref):
+        q = quarters(group, f, n)
+        if q and max(q) / min(q) > 1.10:
+            unsteady.append(f"{group}/{f}/{n}: " + ", ".join(f"{x:,.0f}" for x in q))
+if unsteady:
+    print()
+    print("Not steady (median ns/op of each quarter of the measurement; repeat the run):")
+    for line in sorted(set(unsteady)):
+        print(f"- {line}")
