@@ -43,14 +43,13 @@ struct Fields {
 fn fields(t: OffsetDateTime, scheme: &'static str) -> Result<Fields, Error> {
     let (year, month, day) = t.to_calendar_date();
     let (hour, minute, second) = t.to_hms();
-    let year =
-        u32::try_from(year)
-            .ok()
-            .filter(|y| *y <= 9999)
-            .ok_or(Error::TimestampOutOfRange {
-                scheme,
-                reason: "the year must be between 0000 and 9999",
-            })?;
+    // Not `ok_or`: its unused error is dropped by a call on every signature.
+    let Some(year) = u32::try_from(year).ok().filter(|y| *y <= 9999) else {
+        return Err(Error::TimestampOutOfRange {
+            scheme,
+            reason: "the year must be between 0000 and 9999",
+        });
+    };
     Ok(Fields {
         year,
         month: month.into(),

@@ -232,9 +232,11 @@ impl Signer for Acs3Signer {
                     reason: "ACS3 signs the body's SHA-256; an unsigned payload is not allowed",
                 })
             }
-            p => p
-                .sha256_hex_in(&mut slot)
-                .ok_or(Error::InvalidPayloadHash)?,
+            // Not `ok_or`: its unused error is dropped by a call on every signature.
+            p => match p.sha256_hex_in(&mut slot) {
+                Some(hash) => hash,
+                None => return Err(Error::InvalidPayloadHash),
+            },
         };
         let nonce = ctx.nonce();
         if !ctx.nonce_is_alphanumeric()

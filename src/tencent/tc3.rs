@@ -345,9 +345,11 @@ impl Signer for Tc3Signer {
         let mut slot = None;
         let payload_hash = match req.payload() {
             Payload::Unsigned => UNSIGNED_PAYLOAD_SHA256,
-            p => p
-                .sha256_hex_in(&mut slot)
-                .ok_or(Error::InvalidPayloadHash)?,
+            // Not `ok_or`: its unused error is dropped by a call on every signature.
+            p => match p.sha256_hex_in(&mut slot) {
+                Some(hash) => hash,
+                None => return Err(Error::InvalidPayloadHash),
+            },
         };
         let timestamp = timefmt::unix(ctx.time(), SCHEME)?;
         let timestamp = timestamp.as_str();
