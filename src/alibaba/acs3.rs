@@ -308,7 +308,7 @@ impl Signer for Acs3Signer {
         // most requests (else the buffer grows once, right after the query): a buffer of
         // up to 1 KiB is recycled by the allocator's per-thread cache.
         // `host` is always among `headers`: the first name has no `;` before it.
-        let names = headers
+        let signed_names = headers
             .iter()
             .map(|(k, _)| k.len() + 1)
             .sum::<usize>()
@@ -330,7 +330,7 @@ impl Signer for Acs3Signer {
             + header_lines
             + own_lines
             + 1
-            + names
+            + signed_names
             + 1
             + payload_hash.len()
             + ALGORITHM.len()
@@ -338,7 +338,7 @@ impl Signer for Acs3Signer {
             + 64
             + 64
             + self.own.authorization.len()
-            + names
+            + signed_names
             + ",Signature=".len()
             + 64;
         let query_plain = query.plain_len();
@@ -790,8 +790,7 @@ pub fn signature(secret: &crate::SecretKey, string_to_sign: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    const EMPTY: &str = "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855";
+    use crate::encoding::EMPTY_SHA256_HEX;
 
     fn credentials(token: Option<&str>) -> Credentials {
         let creds = Credentials::new("ak", "sk").unwrap();
@@ -887,7 +886,8 @@ mod tests {
                     let mut headers = vec![("host", "example.com")];
                     headers.extend(req.headers().iter().map(|(k, v)| (k.as_str(), v.as_str())));
                     headers.extend(out.headers().filter(|(n, _)| *n != header::AUTHORIZATION));
-                    let (canonical, _) = canonical_request("GET", "/", &query, &headers, EMPTY);
+                    let (canonical, _) =
+                        canonical_request("GET", "/", &query, &headers, EMPTY_SHA256_HEX);
                     let case = format!("{n} {reversed} {prefix}");
                     assert_eq!(out.canonical_request(), Some(canonical.as_str()), "{case}");
                     let secret = crate::SecretKey::new("sk");
