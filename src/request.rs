@@ -157,7 +157,6 @@ pub struct CanonicalRequestBuilder {
     query: Vec<(String, String)>,
     headers: Vec<(String, String)>,
     payload: Payload,
-    payload_error: bool,
 }
 
 impl Default for CanonicalRequestBuilder {
@@ -169,7 +168,6 @@ impl Default for CanonicalRequestBuilder {
             query: Vec::new(),
             headers: Vec::new(),
             payload: Payload::Bytes(Vec::new()),
-            payload_error: false,
         }
     }
 }
@@ -238,7 +236,6 @@ impl CanonicalRequestBuilder {
     /// The body's SHA-256 as 64 lowercase hex digits, when the body itself is not at hand.
     pub fn payload_sha256_hex(mut self, hex: impl Into<String>) -> Self {
         let hex = hex.into();
-        self.payload_error = !is_sha256_hex(&hex);
         self.payload = Payload::Sha256Hex(hex);
         self
     }
@@ -284,7 +281,8 @@ impl CanonicalRequestBuilder {
             }
             headers.push((name, value));
         }
-        if self.payload_error {
+        // The payload set last is the one checked (a bad hash replaced by a body is fine).
+        if matches!(&self.payload, Payload::Sha256Hex(h) if !is_sha256_hex(h)) {
             return Err(Error::InvalidPayloadHash);
         }
         Ok(CanonicalRequest {
@@ -464,5 +462,20 @@ mod tests {
             .build()
             .unwrap();
         assert_eq!(r.payload().sha256_hex(), Some(h));
+        // Only the payload set last counts.
+        let r = CanonicalRequest::builder()
+            .host("a")
+            .payload_sha256_hex("ABC")
+            .body(b"x".to_vec())
+            .build()
+            .unwrap();
+        assert_eq!(r.body(), Some(&b"x"[..]));
+        let e = CanonicalRequest::builder()
+            .host("a")
+            .body(b"x".to_vec())
+            .payload_sha256_hex("ABC")
+            .build()
+            .unwrap_err();
+        assert_eq!(e, Error::InvalidPayloadHash);
     }
 }
