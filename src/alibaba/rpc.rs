@@ -13,15 +13,13 @@
 use std::fmt;
 use std::sync::Arc;
 
-use hmac::{Hmac, Mac};
-use sha1::Sha1;
 use smallvec::SmallVec;
 
 use crate::encoding::{
     base64_into, base64_to_slice, encode_once_and_twice, escapes, percent_encode_into,
     percent_encode_twice_into, Cursor, Padded, OVERSHOOT, RFC3986_UNRESERVED,
 };
-use crate::mac::hmac_sha1;
+use crate::mac::Sha1Blocks;
 use crate::request::form_params;
 use crate::signer::{OutputBuilder, Text};
 use crate::text::check_setting;
@@ -119,12 +117,12 @@ pub struct RpcSigner {
     action: Arc<str>,
     version: Arc<str>,
     format: Arc<str>,
-    mac: Hmac<Sha1>,
+    mac: Sha1Blocks,
     /// The parameters the signer adds, sorted by name.
     own: Vec<Own>,
-    /// For `GET` and `POST`: the MAC after the string to sign's first whole blocks, when
-    /// the signer's own parameters fill them.
-    leads: Vec<Lead>,
+    /// For `GET` and `POST` (in this order): the MAC after the string to sign's first
+    /// whole blocks, when the signer's own parameters fill them.
+    leads: [Option<Lead>; 2],
 }
 
 /// The start of a string to sign that does not depend on the request, as long as the
@@ -135,15 +133,14 @@ pub struct RpcSigner {
 struct Lead {
     /// Whole 64-byte blocks.
     text: Box<[u8]>,
-    mac: Hmac<Sha1>,
+    mac: Sha1Blocks,
 }
 
 impl Lead {
     /// The leads of `GET` and `POST` strings to sign, where the signer's parameters fill a
     /// block.
-    fn all(mac: &Hmac<Sha1>, own: &[Own]) -> Vec<Lead> {
-        let mut leads = Vec::new();
-        for method in ["GET", "POST"] {
+    fn all(mac: &Sha1Blocks, own: &[Own]) -> [Option<Lead>; 2] {
+        ["GET", "POST"].map(|method| {
             let mut text = format!("{method}&%2F&").into_bytes();
             // The fixed parameters up to the first that the signing context sets.
             for o in own {
@@ -154,16 +151,15 @@ impl Lead {
                 text.extend_from_slice(b"%26");
             }
             text.truncate(text.len() / 64 * 64);
-            if !text.is_empty() {
-                let mut m = mac.clone();
-                m.update(&text);
-                leads.push(Lead {
+            (!text.is_empty()).then(|| {
+                let mut mac = mac.clone();
+                mac.blocks(&text);
+                Lead {
                     text: text.into(),
-                    mac: m,
-                });
-            }
-        }
-        leads
+                    mac,
+                }
+            })
+        })
     }
 }
 
@@ -360,7 +356,7 @@ impl RpcSignerBuilder {
         let mut key = String::with_capacity(self.credentials.secret().expose_secret().len() + 1);
         key.push_str(self.credentials.secret().expose_secret());
         key.push('&');
-        let mac = hmac_sha1(key.as_bytes());
+        let mac = Sha1Blocks::new(key.as_bytes());
         let (action, version, format) = (
             Arc::from(action),
             Arc::from(version),
@@ -488,6 +484,9 @@ impl Signer for RpcSigner {
         let mut own_iter = self.own.iter().enumerate().peekable();
         let mut param_iter = params.iter().peekable();
         let mut first = true;
+        // The string to sign is hashed block by block as it is written, so that the SHA-1
+        // rounds of one block overlap the encoding of the next.
+        let mut feed = Feed::new(self, method);
         loop {
             // No request parameter has the name of one of the signer's (checked above).
             let own_next = match (own_iter.peek(), param_iter.peek()) {
@@ -544,6 +543,9 @@ impl Signer for RpcSigner {
                     sts.encode(p.value.as_bytes(), true);
                 }
             }
+            if sts.len() >= feed.next {
+                feed.update(sts.as_bytes());
+            }
         }
         debug_assert_eq!((sts.len(), query.len()), (sts_len, query_len));
         // Room for what follows (at least the overshoot) means every write landed.
@@ -555,13 +557,7 @@ impl Signer for RpcSigner {
         }
         let sts_span = 0..sts.len();
 
-        let text = sts.as_bytes();
-        let (mut mac, rest) = match self.leads.iter().find(|l| text.starts_with(&l.text)) {
-            Some(l) => (l.mac.clone(), text.get(l.text.len()..).unwrap_or_default()),
-            None => (self.mac.clone(), text),
-        };
-        mac.update(rest);
-        let sig_b64 = Base64Sha1::new(&mac.finalize().into_bytes());
+        let sig_b64 = Base64Sha1::new(&feed.finish(sts.as_bytes()));
         let at = sts.len();
         sts.array(&sig_b64.0);
         let sig = at..sts.len();
@@ -595,6 +591,65 @@ impl Signer for RpcSigner {
         }
         out.query_param(param::SIGNATURE, Text::Span(sig));
         Ok(out.finish())
+    }
+}
+
+/// The MAC of a string to sign that is still being written.
+struct Feed<'s> {
+    signer: &'s RpcSigner,
+    /// The lead of the method's strings to sign, if the signer has one.
+    lead: Option<&'s Lead>,
+    /// `None` until the text is long enough to tell whether it starts with the lead.
+    mac: Option<Sha1Blocks>,
+    /// How many bytes of the text the MAC has read: whole blocks.
+    hashed: usize,
+    /// The text's length from which [`update`](Self::update) has a block to hash.
+    next: usize,
+}
+
+impl<'s> Feed<'s> {
+    fn new(signer: &'s RpcSigner, method: &str) -> Self {
+        let [get, post] = &signer.leads;
+        let lead = if method == "POST" { post } else { get }.as_ref();
+        Feed {
+            signer,
+            lead,
+            mac: None,
+            hashed: 0,
+            next: lead.map_or(64, |l| l.text.len()),
+        }
+    }
+
+    /// Hashes the whole blocks of `text` (all that is written so far) not hashed yet.
+    fn update(&mut self, text: &[u8]) {
+        if self.mac.is_none() {
+            self.mac = Some(self.start(text));
+        }
+        if let (Some(mac), Some(new)) = (&mut self.mac, text.get(self.hashed..)) {
+            let rest = mac.blocks(new);
+            self.hashed = text.len() - rest.len();
+            self.next = self.hashed + 64;
+        }
+    }
+
+    /// The MAC to continue from: after the lead if `text` starts with it.
+    fn start(&mut self, text: &[u8]) -> Sha1Blocks {
+        match self.lead {
+            Some(l) if text.starts_with(&l.text) => {
+                self.hashed = l.text.len();
+                l.mac.clone()
+            }
+            _ => self.signer.mac.clone(),
+        }
+    }
+
+    /// The MAC of `text`, the whole string to sign.
+    fn finish(mut self, text: &[u8]) -> [u8; 20] {
+        let mac = match self.mac.take() {
+            Some(mac) => mac,
+            None => self.start(text),
+        };
+        mac.finish(text.get(self.hashed..).unwrap_or_default())
     }
 }
 
@@ -639,10 +694,11 @@ pub fn string_to_sign(method: &str, params: &[(&str, &str)]) -> String {
 pub fn signature(secret: &crate::SecretKey, string_to_sign: &str) -> String {
     let mut key = secret.expose_secret().as_bytes().to_vec();
     key.push(b'&');
-    let mut mac = hmac_sha1(&key);
-    mac.update(string_to_sign.as_bytes());
     let mut s = String::new();
-    base64_into(&mut s, &mac.finalize().into_bytes());
+    base64_into(
+        &mut s,
+        &Sha1Blocks::new(&key).finish(string_to_sign.as_bytes()),
+    );
     s
 }
 
@@ -689,7 +745,7 @@ mod tests {
             .version("2014-05-26")
             .build()
             .unwrap();
-        assert_eq!(signer.leads.len(), 2, "GET and POST");
+        assert!(signer.leads.iter().all(Option::is_some), "GET and POST");
         let ctx = SigningContext::from_unix(1_700_000_000, "n1").unwrap();
         for (name, method, lead) in [
             ("RegionId", "GET", true),
@@ -711,6 +767,7 @@ mod tests {
             let took = signer
                 .leads
                 .iter()
+                .flatten()
                 .any(|l| sts.as_bytes().starts_with(&l.text));
             assert_eq!(took, lead, "{name} {method}");
             assert_eq!(out.signature(), signature(creds.secret(), sts), "{name}");
@@ -721,6 +778,44 @@ mod tests {
             assert!(sts.contains("Action%3DRunInstances"));
             assert_eq!(out.signature(), signature(creds.secret(), sts), "{name}");
         }
+    }
+
+    /// The string to sign is hashed block by block while it is written: whatever its
+    /// length, and wherever the request's parameters fall between blocks (before the
+    /// lead, after it, in a form body), the signature is that of the whole string.
+    #[test]
+    fn hashing_while_writing_gives_the_signature_of_the_whole_string() {
+        let creds = Credentials::new("LTAI-key-id", "secret").unwrap();
+        let signer = RpcSigner::builder(creds.clone())
+            .action("DescribeInstances")
+            .version("2014-05-26")
+            .build()
+            .unwrap();
+        let ctx = SigningContext::from_unix(1_700_000_000, "n1").unwrap();
+        let mut lengths = std::collections::BTreeSet::new();
+        for len in 0..140 {
+            let value: String = "ab*".chars().cycle().take(len).collect();
+            for (name, form) in [("Abc", false), ("RegionId", false), ("Zone", true)] {
+                let mut req = CanonicalRequest::builder()
+                    .host("ecs.aliyuncs.com")
+                    .query(name, &value);
+                if form {
+                    req = req
+                        .method("POST")
+                        .header("Content-Type", "application/x-www-form-urlencoded")
+                        .body(format!("Form%2A={value}&PageSize=50"));
+                }
+                let out = signer.sign(&req.build().unwrap(), &ctx).unwrap();
+                let sts = out.string_to_sign().unwrap();
+                assert_eq!(
+                    out.signature(),
+                    signature(creds.secret(), sts),
+                    "{name} {len}"
+                );
+                lengths.insert(sts.len() % 64);
+            }
+        }
+        assert_eq!(lengths.len(), 64, "every length modulo the block size");
     }
 
     /// The query to send and the listed parameters agree with each other and with the
