@@ -376,7 +376,7 @@ fn copy_ends<const N: usize>(dst: &mut [u8], src: &[u8]) {
 /// Writes `s` RFC 3986-encoded once to `once` and twice to `twice` (Alibaba RPC writes its
 /// query and its string to sign in one pass). `escapes` is [`escapes`]`(s)`: without any,
 /// the text is copied as it is, without looking for one.
-#[inline]
+#[inline(always)]
 pub(crate) fn encode_once_and_twice(
     once: &mut Cursor<'_>,
     twice: &mut Cursor<'_>,
@@ -387,8 +387,14 @@ pub(crate) fn encode_once_and_twice(
     if escapes == 0 {
         once.n = copy_text(once.buf, once.n, s);
         twice.n = copy_text(twice.buf, twice.n, s);
-        return;
+    } else {
+        encode_escaped_once_and_twice(once, twice, s);
     }
+}
+
+/// [`encode_once_and_twice`] for a text with escapes, out of line: most texts have none.
+#[inline(never)]
+fn encode_escaped_once_and_twice(once: &mut Cursor<'_>, twice: &mut Cursor<'_>, s: &[u8]) {
     let plain = plain_prefix(s);
     let (prefix, rest) = s.split_at_checked(plain).unwrap_or_default();
     let mut i = copy_text(once.buf, once.n, prefix);
