@@ -203,6 +203,12 @@ impl<'a> Cursor<'a> {
         self.n += N;
     }
 
+    /// Takes back the last `n` bytes written (at most [`len`](Self::len)).
+    #[inline(always)]
+    pub(crate) fn unwrite(&mut self, n: usize) {
+        self.n = self.n.saturating_sub(n);
+    }
+
     /// Writes any text.
     #[inline]
     pub(crate) fn bytes(&mut self, s: &[u8]) {

@@ -123,6 +123,8 @@ pub struct RpcSigner {
     /// For `GET` and `POST` (in this order): the MAC after the string to sign's first
     /// whole blocks, when the signer's own parameters fill them.
     leads: [Option<Lead>; 2],
+    /// The lengths of the fixed parameters' texts, for the string to sign and the query.
+    fixed_len: (usize, usize),
 }
 
 /// The start of a string to sign that does not depend on the request, as long as the
@@ -148,7 +150,6 @@ impl Lead {
                     break;
                 };
                 text.extend_from_slice(sts.as_bytes());
-                text.extend_from_slice(b"%26");
             }
             text.truncate(text.len() / 64 * 64);
             (!text.is_empty()).then(|| {
@@ -174,9 +175,9 @@ struct Own {
 enum OwnKind {
     /// A value fixed by the settings, encoded when the signer is built.
     Fixed {
-        /// `name%3D` and the value encoded twice, for the string to sign.
+        /// `name%3D`, the value encoded twice and `%26`, for the string to sign.
         sts: Padded,
-        /// `name=` and the value encoded once, for the query.
+        /// `name=`, the value encoded once and `&`, for the query.
         query: Padded,
         /// What [`SigningOutput::query_params`] lists when encoding changed the value;
         /// `None` lists the value as the query has it.
@@ -192,9 +193,11 @@ impl Own {
     fn fixed(name: &'static str, value: &str, listed: Text) -> Self {
         let mut query = format!("{name}=");
         percent_encode_into(&mut query, value, RFC3986_UNRESERVED);
+        let plain = query.len() == name.len() + 1 + value.len();
+        query.push('&');
         let mut sts = format!("{name}%3D");
         percent_encode_twice_into(&mut sts, value);
-        let plain = query.len() == name.len() + 1 + value.len();
+        sts.push_str("%26");
         Own {
             name,
             kind: OwnKind::Fixed {
@@ -203,6 +206,17 @@ impl Own {
                 listed: (!plain).then_some(listed),
             },
         }
+    }
+
+    /// The total lengths of the fixed parameters' texts, in the string to sign and in the
+    /// query.
+    fn fixed_len(own: &[Own]) -> (usize, usize) {
+        own.iter()
+            .filter_map(|o| match &o.kind {
+                OwnKind::Fixed { sts, query, .. } => Some((sts.len(), query.len())),
+                _ => None,
+            })
+            .fold((0, 0), |(a, b), (x, y)| (a + x, b + y))
     }
 
     /// The signer's parameters, sorted by name.
@@ -271,7 +285,7 @@ const NONCE_STS: &[u8; 17] = b"SignatureNonce%3D";
 const NONCE_QUERY: &[u8; 15] = b"SignatureNonce=";
 const TIMESTAMP_STS: &[u8; 12] = b"Timestamp%3D";
 const TIMESTAMP_QUERY: &[u8; 10] = b"Timestamp=";
-const SIGNATURE_QUERY: &[u8; 11] = b"&Signature=";
+const SIGNATURE_QUERY: &[u8; 10] = b"Signature=";
 
 /// The Base64 of a HMAC-SHA1.
 const SIG_LEN: usize = 28;
@@ -320,6 +334,7 @@ impl RpcSigner {
         s.action = Arc::from(action);
         s.own = Own::all(&s.credentials, &s.action, &s.version, &s.format);
         s.leads = Lead::all(&s.mac, &s.own);
+        s.fixed_len = Own::fixed_len(&s.own);
         Ok(s)
     }
 }
@@ -364,6 +379,7 @@ impl RpcSignerBuilder {
         );
         let own = Own::all(&self.credentials, &action, &version, &format);
         let leads = Lead::all(&mac, &own);
+        let fixed_len = Own::fixed_len(&own);
         Ok(RpcSigner {
             credentials: self.credentials,
             action,
@@ -372,6 +388,7 @@ impl RpcSignerBuilder {
             mac,
             own,
             leads,
+            fixed_len,
         })
     }
 }
@@ -435,30 +452,20 @@ impl Signer for RpcSigner {
         } else {
             escapes(nonce)
         };
-        let mut sts_len = method.len() + 5 + 3 * (self.own.len() + params.len()).saturating_sub(1);
-        let mut query_len = self.own.len().saturating_sub(1);
-        for o in &self.own {
-            match &o.kind {
-                OwnKind::Fixed { sts, query, .. } => {
-                    sts_len += sts.len();
-                    query_len += query.len();
-                }
-                OwnKind::Nonce => {
-                    sts_len += NONCE_STS.len() + nonce.len() + 4 * nonce_escapes;
-                    query_len += NONCE_QUERY.len() + nonce.len() + 2 * nonce_escapes;
-                }
-                OwnKind::Timestamp => {
-                    sts_len += TIMESTAMP_STS.len() + ts_twice.as_bytes().len();
-                    query_len += TIMESTAMP_QUERY.len() + ts_once.as_bytes().len();
-                }
-            }
-        }
+        // Every entry is written with its separator after it, `%26` or `&`. The string to
+        // sign drops the last one's; the query keeps it to lead the signature parameter.
+        let (mut sts_len, mut query_len) = self.fixed_len;
+        sts_len += method.len() + 5 - 3;
+        sts_len += NONCE_STS.len() + nonce.len() + 4 * nonce_escapes + 3;
+        query_len += NONCE_QUERY.len() + nonce.len() + 2 * nonce_escapes + 1;
+        sts_len += TIMESTAMP_STS.len() + ts_twice.as_bytes().len() + 3;
+        query_len += TIMESTAMP_QUERY.len() + ts_once.as_bytes().len() + 1;
         for p in params.iter() {
             let (len, k) = (
                 p.name.len() + p.value.len(),
                 p.name_escapes + p.value_escapes,
             );
-            sts_len += len + 3 + 4 * k;
+            sts_len += len + 6 + 4 * k;
             if p.in_query {
                 query_len += len + 2 + 2 * k;
             }
@@ -483,7 +490,6 @@ impl Signer for RpcSigner {
         let mut own_spans = [(0, 0); RESERVED.len()];
         let mut own_iter = self.own.iter().enumerate().peekable();
         let mut param_iter = params.iter().peekable();
-        let mut first = true;
         // The string to sign is hashed block by block as it is written, so that the SHA-1
         // rounds of one block overlap the encoding of the next.
         let mut feed = Feed::new(self, method);
@@ -495,15 +501,8 @@ impl Signer for RpcSigner {
                 (None, Some(_)) => false,
                 (None, None) => break,
             };
-            if !first {
-                sts.array(b"%26");
-            }
-            first = false;
             if own_next {
                 let Some((i, o)) = own_iter.next() else { break };
-                if query.len() > 0 {
-                    query.array(b"&");
-                }
                 let start = query.len() + o.name.len() + 1;
                 match &o.kind {
                     OwnKind::Fixed {
@@ -516,37 +515,42 @@ impl Signer for RpcSigner {
                         sts.array(NONCE_STS);
                         query.array(NONCE_QUERY);
                         encode_once_and_twice(&mut query, &mut sts, nonce, nonce_escapes);
+                        sts.array(b"%26");
+                        query.array(b"&");
                     }
                     OwnKind::Timestamp => {
                         sts.array(TIMESTAMP_STS);
                         sts.array(ts_twice.as_bytes());
+                        sts.array(b"%26");
                         query.array(TIMESTAMP_QUERY);
                         query.array(ts_once.as_bytes());
+                        query.array(b"&");
                     }
                 }
                 if let Some(span) = own_spans.get_mut(i) {
-                    *span = (start, query.len());
+                    *span = (start, query.len() - 1);
                 }
             } else {
                 let Some(p) = param_iter.next() else { break };
                 if p.in_query {
-                    if query.len() > 0 {
-                        query.array(b"&");
-                    }
                     encode_once_and_twice(&mut query, &mut sts, p.name, p.name_escapes);
                     query.array(b"=");
                     sts.array(b"%3D");
                     encode_once_and_twice(&mut query, &mut sts, p.value, p.value_escapes);
+                    query.array(b"&");
                 } else {
                     sts.encode(p.name.as_bytes(), true);
                     sts.array(b"%3D");
                     sts.encode(p.value.as_bytes(), true);
                 }
+                sts.array(b"%26");
             }
-            if sts.len() >= feed.next {
-                feed.update(sts.as_bytes());
+            // All but the last entry's separator is the string to sign's.
+            if sts.len() >= feed.next + 3 {
+                feed.update(sts.as_bytes().get(..sts.len() - 3).unwrap_or_default());
             }
         }
+        sts.unwrite(3);
         debug_assert_eq!((sts.len(), query.len()), (sts_len, query_len));
         // Room for what follows (at least the overshoot) means every write landed.
         if sts.remaining() < SIG_LEN || query.remaining() < QUERY_TAIL {
