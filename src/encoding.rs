@@ -209,6 +209,16 @@ impl<'a> Cursor<'a> {
         self.n = self.n.saturating_sub(n);
     }
 
+    /// Writes the Base64 of `bytes`.
+    #[inline]
+    pub(crate) fn base64(&mut self, bytes: &[u8]) {
+        let len = bytes.len().div_ceil(3) * 4;
+        if let Some(dst) = self.buf.get_mut(self.n..self.n + len) {
+            base64_to_slice(bytes, dst);
+        }
+        self.n += len;
+    }
+
     /// Writes any text.
     #[inline]
     pub(crate) fn bytes(&mut self, s: &[u8]) {

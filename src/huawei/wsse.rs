@@ -16,7 +16,7 @@ use std::fmt;
 
 use sha2::{Digest, Sha256};
 
-use crate::encoding::{base64_into, Hex64};
+use crate::encoding::{base64_into, Cursor, Hex64, OVERSHOOT};
 use crate::signer::{OutputBuilder, Text};
 use crate::{
     timefmt, CanonicalRequest, Credentials, Error, SecretKey, Signer, SigningContext, SigningOutput,
@@ -34,6 +34,14 @@ pub mod header {
 }
 
 const SCHEME: &str = "Huawei X-WSSE";
+
+/// The parts of the X-WSSE value around its fields.
+const USERNAME: &[u8; 24] = br#"UsernameToken Username=""#;
+const DIGEST: &[u8; 18] = br#"",PasswordDigest=""#;
+const NONCE: &[u8; 9] = br#"",Nonce=""#;
+const CREATED: &[u8; 11] = br#"",Created=""#;
+/// The Base64 of 64 hex digits.
+const DIGEST_LEN: usize = 88;
 
 /// Signs with the X-WSSE UsernameToken. The access key id is the AppKey and the secret is
 /// the AppSecret. The nonce must be 1 to 128 ASCII letters and digits (what
@@ -92,43 +100,61 @@ impl Signer for WsseSigner {
             });
         }
         let created = timefmt::iso8601(ctx.time(), SCHEME)?;
-        let created = created.as_str();
-        let user = self.credentials.access_key_id();
-        let mut out =
-            OutputBuilder::new(2 * nonce.len() + 2 * created.len() + user.len() + 250, 2, 0);
-
-        let start = out.pos();
-        out.buf().push_str(nonce);
-        out.buf().push_str(created);
-        out.set_string_to_sign(out.since(start));
-
-        // The signature is the PasswordDigest inside the X-WSSE value.
+        let created = created.as_bytes();
+        let user = self.credentials.access_key_id().as_bytes();
         let digest = password_digest_hex(nonce, created, self.credentials.secret());
-        let start = out.pos();
-        let b = out.buf();
-        b.push_str(r#"UsernameToken Username=""#);
-        b.push_str(user);
-        b.push_str(r#"",PasswordDigest=""#);
-        let pd = b.len();
-        base64_into(b, digest.as_bytes());
-        out.set_signature(out.since(pd));
-        let b = out.buf();
-        b.push_str(r#"",Nonce=""#);
-        b.push_str(nonce);
-        b.push_str(r#"",Created=""#);
-        b.push_str(created);
-        b.push('"');
-        let x_wsse = out.since(start);
-        out.header(header::X_WSSE, x_wsse);
+
+        // One buffer of exact size: the string to sign, then the X-WSSE value. Short
+        // texts are block stores there, not `memcpy` calls.
+        let sts_len = nonce.len() + created.len();
+        let len = sts_len
+            + USERNAME.len()
+            + user.len()
+            + DIGEST.len()
+            + DIGEST_LEN
+            + NONCE.len()
+            + nonce.len()
+            + CREATED.len()
+            + created.len()
+            + 1;
+        let mut out = OutputBuilder::new(len + OVERSHOOT, 2, 0);
+        let mut buf = out.take_bytes();
+        buf.resize(len + OVERSHOOT, 0);
+        let mut w = Cursor::new(&mut buf);
+        w.bytes(nonce.as_bytes());
+        w.bytes(created);
+        w.array(USERNAME);
+        w.bytes(user);
+        w.array(DIGEST);
+        // The signature is the PasswordDigest inside the X-WSSE value.
+        let sig = w.len()..w.len() + DIGEST_LEN;
+        w.base64(digest.as_bytes());
+        w.array(NONCE);
+        w.bytes(nonce.as_bytes());
+        w.array(CREATED);
+        w.bytes(created);
+        w.array(b"\"");
+        // Room for the overshoot left means every write landed.
+        if w.len() != len || w.remaining() < OVERSHOOT {
+            return Err(Error::Internal {
+                scheme: SCHEME,
+                reason: "the X-WSSE value outgrew its computed length",
+            });
+        }
+        buf.truncate(len);
+        out.put_bytes(buf);
+        out.set_string_to_sign(Text::Span(0..sts_len));
+        out.set_signature(Text::Span(sig));
+        out.header(header::X_WSSE, Text::Span(sts_len..len));
         out.header(header::AUTHORIZATION, Text::Static(AUTHORIZATION));
         Ok(out.finish())
     }
 }
 
-fn password_digest_hex(nonce: &str, created: &str, secret: &SecretKey) -> Hex64 {
+fn password_digest_hex(nonce: &str, created: &[u8], secret: &SecretKey) -> Hex64 {
     let mut h = Sha256::new();
     h.update(nonce.as_bytes());
-    h.update(created.as_bytes());
+    h.update(created);
     h.update(secret.expose_secret().as_bytes());
     Hex64::from_slice(&h.finalize())
 }
@@ -143,7 +169,43 @@ pub fn password_digest(nonce: &str, created: &str, secret: &SecretKey) -> String
     let mut s = String::with_capacity(88);
     base64_into(
         &mut s,
-        password_digest_hex(nonce, created, secret).as_bytes(),
+        password_digest_hex(nonce, created.as_bytes(), secret).as_bytes(),
     );
     s
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The X-WSSE value is its parts in order, whatever the lengths of the user and the
+    /// nonce (short ones are stored in blocks, long ones copied).
+    #[test]
+    fn x_wsse_is_its_parts() {
+        let req = CanonicalRequest::builder()
+            .host("example.com")
+            .build()
+            .unwrap();
+        for user_len in [1, 7, 8, 16, 17, 32, 33, 80] {
+            let user = "u".repeat(user_len);
+            let signer = WsseSigner::new(Credentials::new(user.as_str(), "secret").unwrap());
+            for nonce_len in [1, 8, 9, 31, 32, 33, 64, 128] {
+                let nonce = "n1".repeat(64).get(..nonce_len).unwrap().to_owned();
+                let ctx = SigningContext::from_unix(1_700_000_000, nonce.as_str()).unwrap();
+                let out = signer.sign(&req, &ctx).unwrap();
+                let created = "2023-11-14T22:13:20Z";
+                let digest = password_digest(&nonce, created, &SecretKey::new("secret"));
+                let want = format!(
+                    r#"UsernameToken Username="{user}",PasswordDigest="{digest}",Nonce="{nonce}",Created="{created}""#
+                );
+                assert_eq!(out.header(header::X_WSSE), Some(want.as_str()));
+                assert_eq!(out.signature(), digest);
+                assert_eq!(
+                    out.string_to_sign(),
+                    Some(format!("{nonce}{created}").as_str())
+                );
+                assert_eq!(out.header(header::AUTHORIZATION), Some(AUTHORIZATION));
+            }
+        }
+    }
 }
