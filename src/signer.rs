@@ -408,14 +408,19 @@ impl OutputBuilder {
         self.out.buf.get(r.clone()).unwrap_or_default()
     }
 
+    /// Adds a header. `extend` with a one-element array, not `push`: in a signer's large
+    /// `sign`, `push` stays an out-of-line call per element (`Vec::push_mut`, 5.6 % of a
+    /// cached TC3 signature in perf), while `extend` of an exact-size iterator inlines to
+    /// a capacity check and a store.
     #[inline]
     pub(crate) fn header(&mut self, name: &'static str, value: Text) {
-        self.out.headers.push((name, value));
+        self.out.headers.extend([(name, value)]);
     }
 
+    /// Adds a query parameter (`extend`, as [`header`](Self::header) says why).
     #[inline]
     pub(crate) fn query_param(&mut self, name: &'static str, value: Text) {
-        self.out.query_params.push((name, value));
+        self.out.query_params.extend([(name, value)]);
     }
 
     #[inline]
