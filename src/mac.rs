@@ -51,12 +51,10 @@ impl Sha1Blocks {
 
     /// The MAC of everything hashed so far followed by `text`.
     pub(crate) fn finish(mut self, text: &[u8]) -> [u8; 20] {
-        let rest = self.blocks(text);
+        let mut buffer = Buffer::<HmacCore<Sha1>>::default();
+        buffer.digest_blocks(text, |blocks| self.0.update_blocks(blocks));
         let mut out = Output::<HmacCore<Sha1>>::default();
-        // `rest` is under a block long, which is all the buffer requires.
-        if let Ok(mut buffer) = Buffer::<HmacCore<Sha1>>::try_new(rest) {
-            self.0.finalize_fixed_core(&mut buffer, &mut out);
-        }
+        self.0.finalize_fixed_core(&mut buffer, &mut out);
         out.into()
     }
 }

@@ -740,16 +740,22 @@ mod tests {
         }
     }
 
-    /// The MAC continued from a lead gives the signature of the whole string to sign; a
-    /// request with a parameter that sorts into the first block takes no lead.
-    #[test]
-    fn leads_give_the_signature_of_the_whole_string() {
+    /// A signer for ECS `DescribeInstances`, and its credentials.
+    fn describe_instances() -> (Credentials, RpcSigner) {
         let creds = Credentials::new("LTAI-key-id", "secret").unwrap();
         let signer = RpcSigner::builder(creds.clone())
             .action("DescribeInstances")
             .version("2014-05-26")
             .build()
             .unwrap();
+        (creds, signer)
+    }
+
+    /// The MAC continued from a lead gives the signature of the whole string to sign; a
+    /// request with a parameter that sorts into the first block takes no lead.
+    #[test]
+    fn leads_give_the_signature_of_the_whole_string() {
+        let (creds, signer) = describe_instances();
         assert!(signer.leads.iter().all(Option::is_some), "GET and POST");
         let ctx = SigningContext::from_unix(1_700_000_000, "n1").unwrap();
         for (name, method, lead) in [
@@ -790,12 +796,7 @@ mod tests {
     /// lead, after it, in a form body), the signature is that of the whole string.
     #[test]
     fn hashing_while_writing_gives_the_signature_of_the_whole_string() {
-        let creds = Credentials::new("LTAI-key-id", "secret").unwrap();
-        let signer = RpcSigner::builder(creds.clone())
-            .action("DescribeInstances")
-            .version("2014-05-26")
-            .build()
-            .unwrap();
+        let (creds, signer) = describe_instances();
         let ctx = SigningContext::from_unix(1_700_000_000, "n1").unwrap();
         let mut lengths = std::collections::BTreeSet::new();
         for len in 0..140 {
