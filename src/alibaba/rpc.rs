@@ -601,7 +601,8 @@ impl Signer for RpcSigner {
 
 /// The MAC of a string to sign that is still being written.
 struct Feed<'s> {
-    signer: &'s RpcSigner,
+    /// The signer's keyed MAC, for a text that does not start with the lead.
+    keyed: &'s Sha1Blocks,
     /// The lead of the method's strings to sign, if the signer has one.
     lead: Option<&'s Lead>,
     /// `None` until the text is long enough to tell whether it starts with the lead.
@@ -617,7 +618,7 @@ impl<'s> Feed<'s> {
         let [get, post] = &signer.leads;
         let lead = if method == "POST" { post } else { get }.as_ref();
         Feed {
-            signer,
+            keyed: &signer.mac,
             lead,
             mac: None,
             hashed: 0,
@@ -644,7 +645,7 @@ impl<'s> Feed<'s> {
                 self.hashed = l.text.len();
                 l.mac.clone()
             }
-            _ => self.signer.mac.clone(),
+            _ => self.keyed.clone(),
         }
     }
 
