@@ -215,16 +215,10 @@ fn sign(spec: &Value) -> Result<BTreeMap<&'static str, String>, Failure> {
             let mut req = request(spec)?
                 .queries(pairs(spec, "query")?)
                 .header("Content-Type", content_type);
-            // The body the SDK client really sends. The oracle passes the spec body through
-            // the SDK's octet-stream branch with that branch's content type set to the
-            // spec's; when it is exactly `application/json`, the SDK's JSON branch runs as
-            // well and replaces the body with `json.dumps(params)` of its (empty) params,
-            // i.e. `{}`, which it then sends and signs.
-            let sent_body = if method != "GET" && content_type == "application/json" {
-                "{}"
-            } else {
-                body(spec)
-            };
+            // The oracle signs and sends the spec's body for every content type (its
+            // JSON branch, which used to replace an `application/json` body with `{}`,
+            // is switched off).
+            let sent_body = body(spec);
             req = if spec.get("unsigned_payload").and_then(Value::as_bool) == Some(true) {
                 req.unsigned_payload()
             } else {
