@@ -223,11 +223,14 @@ fn schemes_refuse_what_they_cannot_sign() {
     ));
 
     // RPC: a parameter the signer sets, a repeated parameter.
-    let reserved = host().query("Signature", "x").build().unwrap();
+    let reserved = host().query("SignatureNonce", "x").build().unwrap();
     assert!(matches!(
         rpc.sign(&reserved, &ctx()),
         Err(Error::ReservedName { .. })
     ));
+    let signed = host().query("Signature", "x").build().unwrap();
+    let e = rpc.sign(&signed, &ctx()).unwrap_err();
+    assert!(matches!(e, Error::AlreadySigned { .. }), "{e}");
     let dup = host().query("a", "1").query("a", "2").build().unwrap();
     assert!(matches!(
         rpc.sign(&dup, &ctx()),
@@ -513,12 +516,17 @@ fn roa_header_names_setting() {
 fn huawei_sdk_hmac_refuses_what_it_cannot_sign() {
     let signer = SdkHmacSha256Signer::builder(creds()).build().unwrap();
     let host = || CanonicalRequest::builder().host("iam.myhuaweicloud.com");
-    for name in ["X-Sdk-Date", "authorization"] {
-        let e = signer
-            .sign(&host().header(name, "x").build().unwrap(), &ctx())
-            .unwrap_err();
-        assert!(matches!(e, Error::ReservedName { .. }), "{e}");
-    }
+    let e = signer
+        .sign(&host().header("X-Sdk-Date", "x").build().unwrap(), &ctx())
+        .unwrap_err();
+    assert!(matches!(e, Error::ReservedName { .. }), "{e}");
+    let e = signer
+        .sign(
+            &host().header("authorization", "x").build().unwrap(),
+            &ctx(),
+        )
+        .unwrap_err();
+    assert!(matches!(e, Error::AlreadySigned { .. }), "{e}");
     // X-Project-Id is the caller's own unless the signer sets it.
     let with_project = host().header("X-Project-Id", "p").build().unwrap();
     assert!(signer.sign(&with_project, &ctx()).is_ok());
@@ -594,13 +602,9 @@ fn tencent_v1_refuses_what_it_cannot_sign() {
         sign(host().body("a=1").build().unwrap()),
         Err(Error::UnsupportedBody { .. })
     ));
-    for name in [
-        "Nonce",
-        "Signature",
-        "Region",
-        "SecretId",
-        "SignatureMethod",
-    ] {
+    let e = sign(host().query("Signature", "1").build().unwrap()).unwrap_err();
+    assert!(matches!(e, Error::AlreadySigned { .. }), "{e}");
+    for name in ["Nonce", "Region", "SecretId", "SignatureMethod"] {
         assert!(matches!(
             sign(host().query(name, "1").build().unwrap()),
             Err(Error::ReservedName { .. })
@@ -648,4 +652,36 @@ fn tencent_v1_nonce() {
         nonce(&ctx().with_nonce("12345678901234567890")),
         "12345678901234567890"
     );
+}
+
+/// Signing a request that carries an earlier signature of the same scheme says so, in
+/// every scheme (a retry must sign a fresh copy of the unsigned request).
+#[test]
+fn re_signing_a_signed_request_says_it_is_already_signed() {
+    for signer in signers() {
+        let unsigned = || {
+            CanonicalRequest::builder()
+                .method("GET")
+                .host("api.example.com")
+                .query("PageSize", "10")
+        };
+        let out = signer.sign(&unsigned().build().unwrap(), &ctx()).unwrap();
+        // The request as sent: the caller's query and headers plus the signer's output.
+        let mut sent = unsigned();
+        for (name, value) in out.query_params() {
+            sent = sent.query(name, value);
+        }
+        for (name, value) in out.headers() {
+            sent = sent.header(name, value);
+        }
+        let e = signer
+            .sign(&sent.build().unwrap(), &SigningContext::now())
+            .unwrap_err();
+        assert!(
+            matches!(e, Error::AlreadySigned { .. }),
+            "{}: {e}",
+            signer.algorithm()
+        );
+        assert!(e.to_string().contains("already signed"), "{e}");
+    }
 }

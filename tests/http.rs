@@ -218,7 +218,8 @@ fn credentials_from_the_environment() {
     );
     assert_eq!(
         e.to_string(),
-        "environment variable TENCENTCLOUD_SECRET_KEY is not set, empty or not Unicode"
+        "environment variable TENCENTCLOUD_SECRET_KEY is not set, empty or not Unicode; set it, \
+         or give the keys with Credentials::new"
     );
     let e = Credentials::from_lookup(
         Cloud::Tencent,

@@ -272,10 +272,7 @@ impl Signer for Acs3Signer {
         callers.push(("host", trim(req.host())));
         for (lower, name, value) in names.lower(req.headers()) {
             if lower == "authorization" || (lower.starts_with("x-acs-") && ADDED.contains(&lower)) {
-                return Err(Error::ReservedName {
-                    scheme: SCHEME,
-                    name: name.to_owned(),
-                });
+                return Err(Error::reserved(SCHEME, name, req));
             }
             if sign_all || is_required(lower) {
                 callers.push((lower, trim(value)));

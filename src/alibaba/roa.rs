@@ -288,10 +288,7 @@ impl Signer for RoaSigner {
         let mut signed: Vec<(&str, &str)> = Vec::with_capacity(req.headers().len() + 7);
         for (name, value) in req.headers() {
             if RESERVED.iter().any(|r| r.eq_ignore_ascii_case(name)) {
-                return Err(Error::ReservedName {
-                    scheme: SCHEME,
-                    name: name.clone(),
-                });
+                return Err(Error::reserved(SCHEME, name, req));
             }
             let names = self.header_names;
             let slot = if names.is(name, "accept") {

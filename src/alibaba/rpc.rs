@@ -424,10 +424,7 @@ impl Signer for RpcSigner {
         let query = req.query().iter().map(|(k, v)| (k, v, true));
         for (name, value, in_query) in query.chain(form.iter().map(|(k, v)| (k, v, false))) {
             if is_reserved(name) {
-                return Err(Error::ReservedName {
-                    scheme: SCHEME,
-                    name: name.clone(),
-                });
+                return Err(Error::reserved(SCHEME, name, req));
             }
             params.push(Param {
                 name,

@@ -177,10 +177,7 @@ impl Signer for SdkHmacSha256Signer {
                 .iter()
                 .any(|(r, on)| *on && r.eq_ignore_ascii_case(name))
             {
-                return Err(Error::ReservedName {
-                    scheme: SCHEME,
-                    name: name.clone(),
-                });
+                return Err(Error::reserved(SCHEME, name, req));
             }
         }
         let date = timefmt::basic(ctx.time(), SCHEME)?;

@@ -85,7 +85,15 @@ impl Signer for WsseSigner {
         "WSSE"
     }
 
-    fn sign(&self, _req: &CanonicalRequest, ctx: &SigningContext) -> Result<SigningOutput, Error> {
+    fn sign(&self, req: &CanonicalRequest, ctx: &SigningContext) -> Result<SigningOutput, Error> {
+        // Nothing of the request is signed, but a request that already carries the two
+        // headers this scheme sets was signed before: sending it again replays a nonce.
+        if let Some((name, _)) = req.headers().iter().find(|(name, _)| {
+            name.eq_ignore_ascii_case(header::X_WSSE)
+                || name.eq_ignore_ascii_case(header::AUTHORIZATION)
+        }) {
+            return Err(Error::reserved(SCHEME, name, req));
+        }
         let nonce = ctx.nonce();
         if nonce.len() > 128 || !ctx.nonce_is_alphanumeric() {
             return Err(Error::InvalidNonce {

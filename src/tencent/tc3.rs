@@ -336,10 +336,7 @@ impl Signer for Tc3Signer {
         }
         for (name, _) in req.headers() {
             if ADDED.iter().any(|a| a.eq_ignore_ascii_case(name)) {
-                return Err(Error::ReservedName {
-                    scheme: SCHEME,
-                    name: name.clone(),
-                });
+                return Err(Error::reserved(SCHEME, name, req));
             }
         }
         let mut slot = None;

@@ -335,10 +335,7 @@ impl Signer for V1Signer {
         }
         for (k, _) in &user {
             if *k == param::SIGNATURE || added.iter().any(|(a, _)| a == k) {
-                return Err(Error::ReservedName {
-                    scheme: SCHEME,
-                    name: (*k).to_owned(),
-                });
+                return Err(Error::reserved(SCHEME, k, req));
             }
         }
 
