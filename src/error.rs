@@ -210,12 +210,24 @@ pub enum Error {
         field: &'static str,
     },
     /// A signer setting is invalid.
-    #[error("invalid signer setting {field}: {reason}; fix it in the signer's builder")]
+    #[error("invalid setting {field}: {reason}; fix the value given for it")]
     InvalidSetting {
         /// Which setting.
         field: &'static str,
         /// What is wrong with it.
         reason: &'static str,
+    },
+    /// The request names an API setting (an action or version) that the scheme does not
+    /// have.
+    #[error(
+        "{scheme} has no {field}: leave it out of the request (the operation is the request's \
+         method and path)"
+    )]
+    UnsupportedApiSetting {
+        /// The signing scheme.
+        scheme: &'static str,
+        /// `action` or `api_version`.
+        field: &'static str,
     },
     /// The signing time cannot be written in the scheme's time format.
     #[error(

@@ -3,6 +3,7 @@
 #![deny(missing_docs)]
 #![cfg_attr(docsrs, feature(doc_cfg))]
 
+mod api;
 pub mod alibaba;
 mod credentials;
 pub mod encoding;

@@ -211,8 +211,16 @@ fn verify(parts: &Parts, body: &[u8]) -> Result<(), String> {
             let time =
                 OffsetDateTime::parse(&field("Created"), &Rfc3339).map_err(|e| e.to_string())?;
             let ctx = SigningContext::new(time, field("Nonce"));
+            // The scheme signs nothing of the request, but refuses one that carries its
+            // own headers (an already signed request).
+            let unsigned = rebuilt(
+                &got,
+                |n| !n.eq_ignore_ascii_case("x-wsse") && !n.eq_ignore_ascii_case("authorization"),
+                |_| true,
+                body,
+            )?;
             let out = WsseSigner::new(creds(false))
-                .sign(&got, &ctx)
+                .sign(&unsigned, &ctx)
                 .map_err(|e| e.to_string())?;
             same("X-WSSE", out.header("X-WSSE"), wsse)
         }

@@ -153,8 +153,7 @@ impl Acs3Signer {
     pub fn with_action(&self, action: &str) -> Result<Self, Error> {
         check_setting("action", action)?;
         let mut s = self.clone();
-        s.action = Arc::from(action);
-        s.own = Own::new(&s.credentials, &s.action, &s.version);
+        crate::api::ApiSettings::set_api(&mut s, Some(Arc::from(action)), None);
         Ok(s)
     }
 }
@@ -218,12 +217,20 @@ const ADDED: [&str; 7] = [
     header::X_ACS_SECURITY_TOKEN,
 ];
 
+crate::api::api_settings!(Acs3Signer, |s| {
+    s.own = Own::new(&s.credentials, &s.action, &s.version);
+});
+
 impl Signer for Acs3Signer {
     fn algorithm(&self) -> &'static str {
         ALGORITHM
     }
 
     fn sign(&self, req: &CanonicalRequest, ctx: &SigningContext) -> Result<SigningOutput, Error> {
+        // A request that names another action or version signs as a copy with its own.
+        if let Some(signer) = crate::api::for_request(self, req) {
+            return signer.sign(req, ctx);
+        }
         let mut slot = None;
         let payload_hash = match req.payload() {
             Payload::Unsigned => {

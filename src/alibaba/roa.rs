@@ -173,7 +173,7 @@ impl RoaSigner {
     pub fn with_action(&self, action: &str) -> Result<Self, Error> {
         check_setting("action", action)?;
         let mut s = self.clone();
-        s.action = Some(Arc::from(action));
+        crate::api::ApiSettings::set_api(&mut s, Some(Arc::from(action)), None);
         Ok(s)
     }
 }
@@ -275,12 +275,33 @@ impl HeaderNames {
     }
 }
 
+impl crate::api::ApiSettings for RoaSigner {
+    fn action(&self) -> Option<&str> {
+        self.action.as_deref()
+    }
+
+    fn version(&self) -> Option<&str> {
+        Some(&self.version)
+    }
+
+    fn set_api(&mut self, action: Option<Arc<str>>, version: Option<Arc<str>>) {
+        if action.is_some() {
+            self.action = action;
+        }
+        crate::api::replace(&mut self.version, version);
+    }
+}
+
 impl Signer for RoaSigner {
     fn algorithm(&self) -> &'static str {
         SIGNATURE_METHOD
     }
 
     fn sign(&self, req: &CanonicalRequest, ctx: &SigningContext) -> Result<SigningOutput, Error> {
+        // A request that names another action or version signs as a copy with its own.
+        if let Some(signer) = crate::api::for_request(self, req) {
+            return signer.sign(req, ctx);
+        }
         let token = self.credentials.security_token();
         let mut accept = None;
         let mut content_type = None;

@@ -331,10 +331,7 @@ impl RpcSigner {
     pub fn with_action(&self, action: &str) -> Result<Self, Error> {
         check_setting("action", action)?;
         let mut s = self.clone();
-        s.action = Arc::from(action);
-        s.own = Own::all(&s.credentials, &s.action, &s.version, &s.format);
-        s.leads = Lead::all(&s.mac, &s.own);
-        s.fixed_len = Own::fixed_len(&s.own);
+        crate::api::ApiSettings::set_api(&mut s, Some(Arc::from(action)), None);
         Ok(s)
     }
 }
@@ -393,12 +390,22 @@ impl RpcSignerBuilder {
     }
 }
 
+crate::api::api_settings!(RpcSigner, |s| {
+    s.own = Own::all(&s.credentials, &s.action, &s.version, &s.format);
+    s.leads = Lead::all(&s.mac, &s.own);
+    s.fixed_len = Own::fixed_len(&s.own);
+});
+
 impl Signer for RpcSigner {
     fn algorithm(&self) -> &'static str {
         SIGNATURE_METHOD
     }
 
     fn sign(&self, req: &CanonicalRequest, ctx: &SigningContext) -> Result<SigningOutput, Error> {
+        // A request that names another action or version signs as a copy with its own.
+        if let Some(signer) = crate::api::for_request(self, req) {
+            return signer.sign(req, ctx);
+        }
         let method = req.method();
         if method != "GET" && method != "POST" {
             return Err(Error::UnsupportedMethod {

@@ -164,6 +164,7 @@ impl Signer for SdkHmacSha256Signer {
     }
 
     fn sign(&self, req: &CanonicalRequest, ctx: &SigningContext) -> Result<SigningOutput, Error> {
+        crate::api::refuse(SCHEME, req)?;
         let token = self.credentials.security_token();
         for (name, _) in req.headers() {
             let reserved = [

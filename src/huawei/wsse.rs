@@ -86,6 +86,7 @@ impl Signer for WsseSigner {
     }
 
     fn sign(&self, req: &CanonicalRequest, ctx: &SigningContext) -> Result<SigningOutput, Error> {
+        crate::api::refuse(SCHEME, req)?;
         // Nothing of the request is signed, but a request that already carries the two
         // headers this scheme sets was signed before: sending it again replays a nonce.
         if let Some((name, _)) = req.headers().iter().find(|(name, _)| {

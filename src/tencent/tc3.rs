@@ -206,7 +206,7 @@ impl Tc3Signer {
     pub fn with_action(&self, action: &str) -> Result<Self, Error> {
         check_setting("action", action)?;
         let mut s = self.clone();
-        s.action = Arc::from(action);
+        crate::api::ApiSettings::set_api(&mut s, Some(Arc::from(action)), None);
         Ok(s)
     }
 }
@@ -304,12 +304,18 @@ const ADDED: [&str; 8] = [
     header::AUTHORIZATION,
 ];
 
+crate::api::api_settings!(Tc3Signer, |_s| {});
+
 impl Signer for Tc3Signer {
     fn algorithm(&self) -> &'static str {
         ALGORITHM
     }
 
     fn sign(&self, req: &CanonicalRequest, ctx: &SigningContext) -> Result<SigningOutput, Error> {
+        // A request that names another action or version signs as a copy with its own.
+        if let Some(signer) = crate::api::for_request(self, req) {
+            return signer.sign(req, ctx);
+        }
         let method = req.method();
         let is_get = match method {
             "GET" => true,

@@ -179,7 +179,7 @@ impl V1Signer {
     pub fn with_action(&self, action: &str) -> Result<Self, Error> {
         check_setting("action", action)?;
         let mut s = self.clone();
-        s.action = Arc::from(action);
+        crate::api::ApiSettings::set_api(&mut s, Some(Arc::from(action)), None);
         Ok(s)
     }
 }
@@ -269,6 +269,23 @@ enum NonceText {
     Derived(String),
 }
 
+impl crate::api::ApiSettings for V1Signer {
+    fn action(&self) -> Option<&str> {
+        Some(&self.action)
+    }
+
+    fn version(&self) -> Option<&str> {
+        self.version.as_deref()
+    }
+
+    fn set_api(&mut self, action: Option<Arc<str>>, version: Option<Arc<str>>) {
+        crate::api::replace(&mut self.action, action);
+        if version.is_some() {
+            self.version = version;
+        }
+    }
+}
+
 impl Signer for V1Signer {
     fn algorithm(&self) -> &'static str {
         match self.method {
@@ -278,6 +295,10 @@ impl Signer for V1Signer {
     }
 
     fn sign(&self, req: &CanonicalRequest, ctx: &SigningContext) -> Result<SigningOutput, Error> {
+        // A request that names another action or version signs as a copy with its own.
+        if let Some(signer) = crate::api::for_request(self, req) {
+            return signer.sign(req, ctx);
+        }
         let method = req.method();
         let post = match method {
             "GET" => false,
