@@ -3,8 +3,8 @@
 #![deny(missing_docs)]
 #![cfg_attr(docsrs, feature(doc_cfg))]
 
-mod api;
 pub mod alibaba;
+mod api;
 mod credentials;
 pub mod encoding;
 mod error;
