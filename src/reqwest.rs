@@ -1,5 +1,8 @@
-//! Integration with `reqwest` (feature `reqwest`): sign a `reqwest::Request`,
-//! which the async and the blocking clients share, in one call.
+//! Integration with `reqwest` (feature `reqwest`; `reqwest-blocking` adds the blocking
+//! client's request, `reqwest-middleware` a signing middleware that retries can use).
+//!
+//! [`ReqwestSignerExt::sign_reqwest`] signs a `reqwest::Request` (and, with
+//! `reqwest-blocking`, a `reqwest::blocking::Request`) in place.
 //!
 //! ```
 //! use cloudsign::reqwest::ReqwestSignerExt as _;
@@ -16,11 +19,114 @@
 //! // Then: client.execute(req).await
 //! # Ok::<(), cloudsign::Error>(())
 //! ```
+//!
+//! # What the client adds after signing
+//!
+//! `Client::execute` adds the client's default headers (those given to
+//! `ClientBuilder::default_headers` and `user_agent`, and `accept: */*`) to a request
+//! that does not have them, after `sign_reqwest` has run; hyper then adds `host` and
+//! `content-length`. Those two and `accept` never break a signature: `host` is the URL's,
+//! the length is the body's, and no scheme signs an `accept` it did not see (ROA sets its
+//! own). A default header that a scheme signs when present does break it: any `x-acs-*`
+//! header for ACS3 and ROA (the server requires every one it receives to be signed).
+//! Keep the defaults beside the client and put them on each request before signing,
+//! with [`merge_default_headers`] or [`SigningMiddleware::default_headers`]:
+//!
+//! ```
+//! use cloudsign::reqwest::{merge_default_headers, ReqwestSignerExt as _};
+//! use cloudsign::{alibaba::RoaSigner, Credentials, SigningContext};
+//!
+//! let mut defaults = reqwest::header::HeaderMap::new();
+//! defaults.insert("x-acs-trace-id", "t-1".parse().unwrap());
+//! // let client = reqwest::Client::builder().default_headers(defaults.clone()).build()?;
+//!
+//! let signer = RoaSigner::builder(Credentials::new("id", "secret")?)
+//!     .version("2015-12-15")
+//!     .build()?;
+//! let url = reqwest::Url::parse("https://cs.cn-hangzhou.aliyuncs.com/clusters").unwrap();
+//! let mut req = reqwest::Request::new(reqwest::Method::GET, url);
+//! merge_default_headers(&mut req, &defaults);
+//! signer.sign_reqwest(&mut req, &SigningContext::from_unix(1_700_000_000, "n-1")?)?;
+//! assert_eq!(req.headers()["x-acs-trace-id"], "t-1"); // sent as signed
+//! # Ok::<(), cloudsign::Error>(())
+//! ```
+//!
+//! # Retries
+//!
+//! A retry must be signed afresh: the clouds reject a nonce they have seen and a time
+//! outside their window, and signing a signed request fails with
+//! [`Error::AlreadySigned`]. Sign a fresh copy of the unsigned request with a new
+//! [`SigningContext`] per attempt, or let [`SigningMiddleware`] do it.
+
+use ::http::header::Entry;
+use ::http::HeaderMap;
+use ::reqwest::Url;
 
 use crate::{CanonicalRequest, Error, Signer, SigningContext, SigningOutput};
 
+#[cfg(feature = "reqwest-middleware")]
+mod middleware;
+#[cfg(feature = "reqwest-middleware")]
+#[cfg_attr(docsrs, doc(cfg(feature = "reqwest-middleware")))]
+pub use middleware::SigningMiddleware;
+
+/// A request type of reqwest that cloudsign reads and signs: `reqwest::Request`, and with
+/// the feature `reqwest-blocking`, `reqwest::blocking::Request`. Sealed.
+pub trait ReqwestRequest: sealed::Parts {}
+
+mod sealed {
+    use ::http::HeaderMap;
+    use ::reqwest::{Method, Url};
+
+    /// The parts of a reqwest request that signing reads and writes.
+    pub trait Parts {
+        fn method(&self) -> &Method;
+        fn url(&self) -> &Url;
+        fn url_mut(&mut self) -> &mut Url;
+        fn headers(&self) -> &HeaderMap;
+        fn headers_mut(&mut self) -> &mut HeaderMap;
+        /// `None` without a body, `Some(None)` for a streaming one.
+        fn body_bytes(&self) -> Option<Option<&[u8]>>;
+        fn set_body(&mut self, body: String);
+    }
+}
+
+macro_rules! reqwest_request {
+    ($ty:ty) => {
+        impl sealed::Parts for $ty {
+            fn method(&self) -> &::reqwest::Method {
+                <$ty>::method(self)
+            }
+            fn url(&self) -> &Url {
+                <$ty>::url(self)
+            }
+            fn url_mut(&mut self) -> &mut Url {
+                <$ty>::url_mut(self)
+            }
+            fn headers(&self) -> &HeaderMap {
+                <$ty>::headers(self)
+            }
+            fn headers_mut(&mut self) -> &mut HeaderMap {
+                <$ty>::headers_mut(self)
+            }
+            fn body_bytes(&self) -> Option<Option<&[u8]>> {
+                <$ty>::body(self).map(|body| body.as_bytes())
+            }
+            fn set_body(&mut self, body: String) {
+                *<$ty>::body_mut(self) = Some(body.into());
+            }
+        }
+        impl ReqwestRequest for $ty {}
+    };
+}
+
+reqwest_request!(::reqwest::Request);
+#[cfg(feature = "reqwest-blocking")]
+reqwest_request!(::reqwest::blocking::Request);
+
 impl CanonicalRequest {
-    /// The request to sign from a `reqwest::Request`.
+    /// The request to sign from a `reqwest::Request` (or, with `reqwest-blocking`, a
+    /// `reqwest::blocking::Request`).
     ///
     /// The host is the URL's host with its port when the URL names one; the query is
     /// decoded as in [`CanonicalRequest::from_http`]. A streaming body cannot be signed.
@@ -29,7 +135,7 @@ impl CanonicalRequest {
     /// [`Error::MissingHost`] for a URL without host, [`Error::UnsupportedBody`] for a
     /// streaming body, [`Error::HeaderValueNotText`], [`Error::InvalidUri`] and whatever
     /// [`CanonicalRequestBuilder::build`](crate::CanonicalRequestBuilder::build) refuses.
-    pub fn from_reqwest(req: &::reqwest::Request) -> Result<Self, Error> {
+    pub fn from_reqwest<R: ReqwestRequest>(req: &R) -> Result<Self, Error> {
         let url = req.url();
         let host = url.host_str().ok_or(Error::MissingHost)?;
         let host = match url.port() {
@@ -48,13 +154,13 @@ impl CanonicalRequest {
                 })?;
             b = b.header(name.as_str(), value);
         }
-        let body = match req.body() {
-            None => &[][..],
-            Some(body) => body.as_bytes().ok_or(Error::UnsupportedBody {
+        let body = req
+            .body_bytes()
+            .unwrap_or(Some(&[]))
+            .ok_or(Error::UnsupportedBody {
                 scheme: "reqwest",
                 reason: "a streaming body cannot be signed: give the bytes",
-            })?,
-        };
+            })?;
         b.body(body).build()
     }
 }
@@ -65,7 +171,7 @@ impl SigningOutput {
     ///
     /// # Errors
     /// Never for output of this crate's signers; [`Error::InvalidHeaderValue`] otherwise.
-    pub fn apply_to_reqwest(&self, req: &mut ::reqwest::Request) -> Result<(), Error> {
+    pub fn apply_to_reqwest<R: ReqwestRequest>(&self, req: &mut R) -> Result<(), Error> {
         let headers = crate::http::header_values(self)?;
         for (name, value) in headers {
             req.headers_mut().insert(name, value);
@@ -75,22 +181,51 @@ impl SigningOutput {
             q => req.url_mut().set_query(Some(q)),
         }
         if let Some(body) = self.body() {
-            *req.body_mut() = Some(body.to_owned().into());
+            req.set_body(body.to_owned());
         }
         Ok(())
     }
 }
 
+/// Adds each of a client's `defaults` that `req` does not have, as `Client::execute`
+/// does, so that they are signed as they are sent. A name with several default values
+/// adds only its first, as reqwest does.
+///
+/// ```
+/// let mut defaults = reqwest::header::HeaderMap::new();
+/// defaults.insert("x-acs-trace-id", "from-client".parse().unwrap());
+/// defaults.insert("user-agent", "app/1".parse().unwrap());
+/// let url = reqwest::Url::parse("https://ecs.aliyuncs.com/").unwrap();
+/// let mut req = reqwest::Request::new(reqwest::Method::GET, url);
+/// req.headers_mut().insert("user-agent", "request/2".parse().unwrap());
+/// cloudsign::reqwest::merge_default_headers(&mut req, &defaults);
+/// assert_eq!(req.headers()["x-acs-trace-id"], "from-client");
+/// assert_eq!(req.headers()["user-agent"], "request/2"); // the request's own wins
+/// ```
+pub fn merge_default_headers<R: ReqwestRequest>(req: &mut R, defaults: &HeaderMap) {
+    let headers = req.headers_mut();
+    for (name, value) in defaults {
+        if let Entry::Vacant(slot) = headers.entry(name) {
+            slot.insert(value.clone());
+        }
+    }
+}
+
 /// `sign_reqwest` for every [`Signer`].
 pub trait ReqwestSignerExt: Signer {
-    /// Signs `req` in place and returns the output (for its stages). On error `req` is
-    /// unchanged.
+    /// Signs `req` (a `reqwest::Request`, or with `reqwest-blocking` a
+    /// `reqwest::blocking::Request`) in place and returns the output (for its stages).
+    /// On error `req` is unchanged.
+    ///
+    /// The client's default headers are added after this runs: see
+    /// [the module docs](self#what-the-client-adds-after-signing).
     ///
     /// # Errors
-    /// Those of [`CanonicalRequest::from_reqwest`] and [`Signer::sign`].
-    fn sign_reqwest(
+    /// Those of [`CanonicalRequest::from_reqwest`] and [`Signer::sign`];
+    /// [`Error::AlreadySigned`] for a request signed before.
+    fn sign_reqwest<R: ReqwestRequest>(
         &self,
-        req: &mut ::reqwest::Request,
+        req: &mut R,
         ctx: &SigningContext,
     ) -> Result<SigningOutput, Error> {
         let canonical = CanonicalRequest::from_reqwest(req)?;

@@ -685,3 +685,27 @@ fn re_signing_a_signed_request_says_it_is_already_signed() {
         assert!(e.to_string().contains("already signed"), "{e}");
     }
 }
+
+/// Tencent V1 `POST` carries its signature in the form body, not the query.
+#[test]
+fn re_signing_a_signed_v1_form_says_it_is_already_signed() {
+    let signer = cloudsign::tencent::V1Signer::builder(Credentials::new("AKID", "secret").unwrap())
+        .action("DescribeInstances")
+        .version("2017-03-12")
+        .build()
+        .unwrap();
+    let form = |body: &str| {
+        CanonicalRequest::builder()
+            .method("POST")
+            .host("cvm.tencentcloudapi.com")
+            .header("Content-Type", "application/x-www-form-urlencoded")
+            .body(body)
+            .build()
+            .unwrap()
+    };
+    let out = signer.sign(&form("Limit=1"), &ctx()).unwrap();
+    let signed = out.body().unwrap();
+    assert!(signed.contains("Signature="), "{signed}");
+    let e = signer.sign(&form(signed), &ctx()).unwrap_err();
+    assert!(matches!(e, Error::AlreadySigned { .. }), "{e}");
+}

@@ -108,13 +108,21 @@ fn token_of(parts: &Parts, name: &str) -> bool {
     parts.headers.contains_key(name)
 }
 
-fn verify(parts: &Parts, body: &[u8]) -> Result<(), String> {
+/// Recomputes the signature of a received request; returns the time and nonce it was
+/// signed with.
+fn verify(parts: &Parts, body: &[u8]) -> Result<SigningContext, String> {
     let scheme = header(parts, "x-loopback-scheme")?;
     let got = received(parts, body)?;
     match scheme {
         "acs3" => {
             let auth = header(parts, "authorization")?;
             let signed = signed_headers(auth);
+            // The gateway wants every x-acs-* header it receives signed (ACS3's document).
+            if let Some(n) = parts.headers.keys().find(|n| {
+                n.as_str().starts_with("x-acs-") && !signed.iter().any(|s| s == n.as_str())
+            }) {
+                return Err(format!("{n} is not signed"));
+            }
             let added = [
                 "x-acs-action",
                 "x-acs-version",
@@ -139,7 +147,7 @@ fn verify(parts: &Parts, body: &[u8]) -> Result<(), String> {
                 .map_err(|e| e.to_string())?;
             let ctx = SigningContext::new(time, header(parts, "x-acs-signature-nonce")?);
             let out = signer.sign(&req, &ctx).map_err(|e| e.to_string())?;
-            same("Authorization", out.header("Authorization"), auth)
+            same("Authorization", out.header("Authorization"), auth).map(|()| ctx)
         }
         "rpc" => {
             // GET: everything is in the query; POST: the API parameters are in the body.
@@ -172,6 +180,7 @@ fn verify(parts: &Parts, body: &[u8]) -> Result<(), String> {
                 out.query_param("Signature"),
                 param(q, "Signature").unwrap_or_default(),
             )
+            .map(|()| ctx)
         }
         "tc3" => {
             let auth = header(parts, "authorization")?;
@@ -197,7 +206,7 @@ fn verify(parts: &Parts, body: &[u8]) -> Result<(), String> {
                 .map_err(|_| "bad X-TC-Timestamp")?;
             let ctx = SigningContext::from_unix(secs, "").map_err(|e| e.to_string())?;
             let out = signer.sign(&req, &ctx).map_err(|e| e.to_string())?;
-            same("Authorization", out.header("Authorization"), auth)
+            same("Authorization", out.header("Authorization"), auth).map(|()| ctx)
         }
         "wsse" => {
             let wsse = header(parts, "x-wsse")?;
@@ -222,7 +231,7 @@ fn verify(parts: &Parts, body: &[u8]) -> Result<(), String> {
             let out = WsseSigner::new(creds(false))
                 .sign(&unsigned, &ctx)
                 .map_err(|e| e.to_string())?;
-            same("X-WSSE", out.header("X-WSSE"), wsse)
+            same("X-WSSE", out.header("X-WSSE"), wsse).map(|()| ctx)
         }
         "roa" => {
             let auth = header(parts, "authorization")?;
@@ -256,7 +265,7 @@ fn verify(parts: &Parts, body: &[u8]) -> Result<(), String> {
                 .map_err(|e| e.to_string())?;
             let ctx = SigningContext::new(time, header(parts, "x-acs-signature-nonce")?);
             let out = signer.sign(&req, &ctx).map_err(|e| e.to_string())?;
-            same("Authorization", out.header("Authorization"), auth)
+            same("Authorization", out.header("Authorization"), auth).map(|()| ctx)
         }
         "v1" => {
             // GET: the parameters are the query; POST: the form body.
@@ -332,6 +341,7 @@ fn verify(parts: &Parts, body: &[u8]) -> Result<(), String> {
                 Some(out.signature()),
                 p("Signature").unwrap_or_default(),
             )
+            .map(|()| ctx)
         }
         "huawei" => {
             let auth = header(parts, "authorization")?;
@@ -353,10 +363,9 @@ fn verify(parts: &Parts, body: &[u8]) -> Result<(), String> {
             let time = time::PrimitiveDateTime::parse(header(parts, "x-sdk-date")?, &format)
                 .map_err(|e| e.to_string())?
                 .assume_utc();
-            let out = signer
-                .sign(&req, &SigningContext::new(time, ""))
-                .map_err(|e| e.to_string())?;
-            same("Authorization", out.header("Authorization"), auth)
+            let ctx = SigningContext::new(time, "");
+            let out = signer.sign(&req, &ctx).map_err(|e| e.to_string())?;
+            same("Authorization", out.header("Authorization"), auth).map(|()| ctx)
         }
         other => Err(format!("unknown scheme {other}")),
     }
@@ -372,11 +381,55 @@ fn url_decoded(body: &[u8]) -> Vec<(String, String)> {
     CanonicalRequest::from_http(&req).unwrap().query().to_vec()
 }
 
-async fn handle(req: Request<Incoming>) -> Result<Response<Full<Bytes>>, hyper::Error> {
+/// What the server received: the headers and URI of every request, and its verdict.
+#[derive(Default)]
+struct Log {
+    seen: std::sync::Mutex<Vec<Seen>>,
+}
+
+#[derive(Clone)]
+struct Seen {
+    headers: hyper::HeaderMap,
+    verdict: Result<SigningContext, String>,
+}
+
+impl Log {
+    /// The attempts that carried `x-loopback-id: id`, in order.
+    fn attempts(&self, id: &str) -> Vec<Seen> {
+        let seen = self.seen.lock().unwrap();
+        seen.iter()
+            .filter(|s| s.headers.get("x-loopback-id").is_some_and(|v| v == id))
+            .cloned()
+            .collect()
+    }
+}
+
+/// Verifies, and answers 200 "ok" or 401 with the reason; a request with
+/// `x-loopback-fail-first: yes` is answered 503 the first time its `x-loopback-id` is seen.
+async fn handle(
+    req: Request<Incoming>,
+    log: std::sync::Arc<Log>,
+) -> Result<Response<Full<Bytes>>, hyper::Error> {
     let (parts, body) = req.into_parts();
     let body = body.collect().await?.to_bytes();
-    let (status, text) = match verify(&parts, &body) {
-        Ok(()) => (StatusCode::OK, "ok".to_owned()),
+    let verdict = verify(&parts, &body);
+    let id = parts.headers.get("x-loopback-id").cloned();
+    let first = {
+        let mut seen = log.seen.lock().unwrap();
+        let first = !seen
+            .iter()
+            .any(|s| id.is_some() && s.headers.get("x-loopback-id") == id.as_ref());
+        seen.push(Seen {
+            headers: parts.headers.clone(),
+            verdict: verdict.clone(),
+        });
+        first
+    };
+    let (status, text) = match verdict {
+        _ if first && parts.headers.contains_key("x-loopback-fail-first") => {
+            (StatusCode::SERVICE_UNAVAILABLE, "try again".to_owned())
+        }
+        Ok(_) => (StatusCode::OK, "ok".to_owned()),
         Err(e) => (StatusCode::UNAUTHORIZED, e),
     };
     let mut resp = Response::new(Full::new(Bytes::from(text)));
@@ -392,22 +445,30 @@ fn client() -> reqwest::Client {
 }
 
 async fn start_server() -> SocketAddr {
+    start_logging_server().await.0
+}
+
+async fn start_logging_server() -> (SocketAddr, std::sync::Arc<Log>) {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
+    let log = std::sync::Arc::new(Log::default());
+    let server_log = log.clone();
     tokio::spawn(async move {
         loop {
             let Ok((stream, _)) = listener.accept().await else {
                 return;
             };
+            let log = server_log.clone();
             tokio::spawn(async move {
                 let io = hyper_util::rt::TokioIo::new(stream);
+                let service = hyper::service::service_fn(move |req| handle(req, log.clone()));
                 let _ = hyper::server::conn::http1::Builder::new()
-                    .serve_connection(io, hyper::service::service_fn(handle))
+                    .serve_connection(io, service)
                     .await;
             });
         }
     });
-    addr
+    (addr, log)
 }
 
 // ---------------------------------------------------------------------------------------
@@ -424,7 +485,7 @@ const NASTY: [(&str, &str); 4] = [
 
 struct Case {
     scheme: &'static str,
-    signer: Box<dyn Signer>,
+    signer: std::sync::Arc<dyn Signer>,
     method: reqwest::Method,
     path: &'static str,
     query: &'static [(&'static str, &'static str)],
@@ -454,45 +515,45 @@ impl Case {
 
 fn cases() -> Vec<Case> {
     let acs3 = |token| {
-        Box::new(
+        std::sync::Arc::new(
             Acs3Signer::builder(creds(token))
                 .action("DescribeInstances")
                 .version("2014-05-26")
                 .signed_headers(acs3::SignedHeaders::Required)
                 .build()
                 .unwrap(),
-        ) as Box<dyn Signer>
+        ) as std::sync::Arc<dyn Signer>
     };
     let rpc = |token| {
-        Box::new(
+        std::sync::Arc::new(
             RpcSigner::builder(creds(token))
                 .action("DescribeInstances")
                 .version("2014-05-26")
                 .build()
                 .unwrap(),
-        ) as Box<dyn Signer>
+        ) as std::sync::Arc<dyn Signer>
     };
     let tc3 = |token| {
-        Box::new(
+        std::sync::Arc::new(
             Tc3Signer::builder(creds(token), "cvm")
                 .action("DescribeInstances")
                 .version("2017-03-12")
                 .region("ap-guangzhou")
                 .build()
                 .unwrap(),
-        ) as Box<dyn Signer>
+        ) as std::sync::Arc<dyn Signer>
     };
     let roa = |token| {
-        Box::new(
+        std::sync::Arc::new(
             RoaSigner::builder(creds(token))
                 .action("DescribeClusters")
                 .version("2015-12-15")
                 .build()
                 .unwrap(),
-        ) as Box<dyn Signer>
+        ) as std::sync::Arc<dyn Signer>
     };
     let v1 = |token, method| {
-        Box::new(
+        std::sync::Arc::new(
             V1Signer::builder(creds(token))
                 .action("DescribeInstances")
                 .version("2017-03-12")
@@ -500,15 +561,15 @@ fn cases() -> Vec<Case> {
                 .signature_method(method)
                 .build()
                 .unwrap(),
-        ) as Box<dyn Signer>
+        ) as std::sync::Arc<dyn Signer>
     };
     let huawei = |token| {
-        Box::new(
+        std::sync::Arc::new(
             SdkHmacSha256Signer::builder(creds(token))
                 .project_id("0123456789abcdef")
                 .build()
                 .unwrap(),
-        ) as Box<dyn Signer>
+        ) as std::sync::Arc<dyn Signer>
     };
     let json = Some(r#"{"Limit": 1, "Name": "中文"}"#);
     let form = Some("RegionId=cn-hangzhou&Remark=a+b%2Ac%7E");
@@ -571,7 +632,7 @@ fn cases() -> Vec<Case> {
         },
         Case {
             scheme: "wsse",
-            signer: Box::new(WsseSigner::new(creds(false))),
+            signer: std::sync::Arc::new(WsseSigner::new(creds(false))),
             method: M::POST,
             path: "/sms/batchSendSms/v1",
             query: &[],
@@ -696,5 +757,219 @@ async fn the_server_rejects_a_tampered_request() {
             case.scheme,
             case.method
         );
+    }
+}
+
+// ---------------------------------------------------------------------------------------
+// What reqwest adds at `execute()`: the client's default headers.
+// ---------------------------------------------------------------------------------------
+
+fn defaults() -> reqwest::header::HeaderMap {
+    let mut h = reqwest::header::HeaderMap::new();
+    h.insert("x-acs-trace-id", "trace-1".parse().unwrap());
+    h.insert("user-agent", "loopback/1".parse().unwrap());
+    h
+}
+
+fn client_with_defaults() -> reqwest::Client {
+    let _ = rustls::crypto::ring::default_provider().install_default();
+    reqwest::Client::builder()
+        .default_headers(defaults())
+        .build()
+        .unwrap()
+}
+
+/// A default `x-acs-*` header, added by the client after signing, breaks ACS3 and ROA;
+/// merged onto the request before signing, it is signed as sent, for every scheme.
+#[tokio::test(flavor = "current_thread")]
+async fn default_headers_are_signed_once_merged() {
+    let addr = start_server().await;
+    let client = client_with_defaults();
+    let ctx = SigningContext::now();
+    for case in cases() {
+        let what = format!("{} {} {}", case.scheme, case.method, case.path);
+        if matches!(case.scheme, "acs3" | "roa") {
+            let mut req = case.request(addr);
+            case.signer.sign_reqwest(&mut req, &ctx).unwrap();
+            let resp = client.execute(req).await.unwrap();
+            assert_eq!(
+                resp.status(),
+                401,
+                "{what}: an unsigned x-acs-* header passed"
+            );
+        }
+        let mut req = case.request(addr);
+        cloudsign::reqwest::merge_default_headers(&mut req, &defaults());
+        case.signer.sign_reqwest(&mut req, &ctx).unwrap();
+        let resp = client.execute(req).await.unwrap();
+        let status = resp.status();
+        assert_eq!(status, 200, "{what}: {}", resp.text().await.unwrap());
+    }
+}
+
+// ---------------------------------------------------------------------------------------
+// The blocking client.
+// ---------------------------------------------------------------------------------------
+
+#[cfg(feature = "reqwest-blocking")]
+fn blocking(req: &reqwest::Request) -> reqwest::blocking::Request {
+    let mut b = reqwest::blocking::Request::new(req.method().clone(), req.url().clone());
+    *b.headers_mut() = req.headers().clone();
+    if let Some(body) = req.body().and_then(|body| body.as_bytes()) {
+        *b.body_mut() = Some(body.to_vec().into());
+    }
+    b
+}
+
+#[cfg(feature = "reqwest-blocking")]
+#[test]
+fn the_blocking_client_signs_every_scheme() {
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        let rt = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .unwrap();
+        rt.block_on(async {
+            tx.send(start_server().await).unwrap();
+            std::future::pending::<()>().await
+        });
+    });
+    let addr = rx.recv().unwrap();
+    let _ = rustls::crypto::ring::default_provider().install_default();
+    let client = reqwest::blocking::Client::new();
+    let ctx = SigningContext::now();
+    let mut seen = std::collections::BTreeSet::new();
+    for case in cases() {
+        let what = format!("{} {} {}", case.scheme, case.method, case.path);
+        let mut req = blocking(&case.request(addr));
+        let out = case.signer.sign_reqwest(&mut req, &ctx).unwrap();
+        let again = case.signer.sign_reqwest(&mut req, &ctx).unwrap_err();
+        assert!(
+            matches!(again, cloudsign::Error::AlreadySigned { .. }),
+            "{what}: {again}"
+        );
+        assert!(!out.signature().is_empty());
+        let resp = client.execute(req).unwrap();
+        let status = resp.status();
+        assert_eq!(status, 200, "{what}: {}", resp.text().unwrap());
+        seen.insert(case.scheme);
+    }
+    assert_eq!(seen.len(), 7, "{seen:?}");
+}
+
+// ---------------------------------------------------------------------------------------
+// reqwest-middleware: every attempt of a retried request is signed afresh.
+// ---------------------------------------------------------------------------------------
+
+#[cfg(feature = "reqwest-middleware")]
+mod middleware {
+    use std::sync::atomic::{AtomicI64, Ordering};
+    use std::time::Duration;
+
+    use cloudsign::reqwest::SigningMiddleware;
+    use reqwest_retry::{policies::ExponentialBackoff, RetryTransientMiddleware};
+
+    use super::*;
+
+    /// Each call one second after the previous one, with a nonce of its own.
+    fn ticking() -> impl Fn() -> SigningContext + Send + Sync + 'static {
+        let start = SigningContext::now().unix_timestamp();
+        let calls = AtomicI64::new(0);
+        move || {
+            let n = calls.fetch_add(1, Ordering::Relaxed);
+            SigningContext::from_unix(start + n, format!("{:032x}", 0xc0ffee + n)).unwrap()
+        }
+    }
+
+    fn retrying(signer: SigningMiddleware) -> reqwest_middleware::ClientWithMiddleware {
+        let policy = ExponentialBackoff::builder()
+            .retry_bounds(Duration::from_millis(1), Duration::from_millis(5))
+            .build_with_max_retries(2);
+        reqwest_middleware::ClientBuilder::new(client())
+            .with(RetryTransientMiddleware::new_with_policy(policy))
+            .with(signer)
+            .build()
+    }
+
+    #[tokio::test(flavor = "current_thread")]
+    async fn a_retry_is_signed_again_with_a_new_time_and_nonce() {
+        let (addr, log) = start_logging_server().await;
+        for case in cases() {
+            let what = format!("{} {} {}", case.scheme, case.method, case.path);
+            let id = format!("{}-{}-{}", case.scheme, case.method, case.path);
+            let signer = SigningMiddleware::from_arc(case.signer.clone()).context(ticking());
+            let client = retrying(signer);
+            let mut req = case.request(addr);
+            req.headers_mut()
+                .insert("x-loopback-id", id.parse().unwrap());
+            req.headers_mut()
+                .insert("x-loopback-fail-first", "yes".parse().unwrap());
+            let resp = client.execute(req).await.unwrap();
+            let status = resp.status();
+            assert_eq!(status, 200, "{what}: {}", resp.text().await.unwrap());
+            let attempts = log.attempts(&id);
+            assert_eq!(attempts.len(), 2, "{what}: one failure, one retry");
+            let first = attempts[0].verdict.as_ref().unwrap();
+            let retry = attempts[1].verdict.as_ref().unwrap();
+            assert_eq!(retry.unix_timestamp(), first.unix_timestamp() + 1, "{what}");
+            if !first.nonce().is_empty() {
+                assert_ne!(retry.nonce(), first.nonce(), "{what}");
+            }
+        }
+    }
+
+    #[tokio::test(flavor = "current_thread")]
+    async fn an_already_signed_request_is_refused_and_not_sent() {
+        let (addr, log) = start_logging_server().await;
+        for case in cases() {
+            let what = format!("{} {} {}", case.scheme, case.method, case.path);
+            let id = format!("signed-{what}");
+            let mut req = case.request(addr);
+            req.headers_mut()
+                .insert("x-loopback-id", id.parse().unwrap());
+            case.signer
+                .sign_reqwest(&mut req, &SigningContext::now())
+                .unwrap();
+            // Alone, the middleware's error is cloudsign's.
+            let alone = reqwest_middleware::ClientBuilder::new(client())
+                .with(SigningMiddleware::from_arc(case.signer.clone()))
+                .build();
+            let err = alone.execute(req.try_clone().unwrap()).await.unwrap_err();
+            let reqwest_middleware::Error::Middleware(inner) = &err else {
+                panic!("{what}: {err}");
+            };
+            let inner = inner
+                .downcast_ref::<cloudsign::Error>()
+                .unwrap_or_else(|| panic!("{what}: {inner:?}"));
+            assert!(
+                matches!(inner, cloudsign::Error::AlreadySigned { .. }),
+                "{what}: {inner}"
+            );
+            // Behind reqwest-retry, it is fatal: no attempt is sent, none is retried.
+            let client = retrying(SigningMiddleware::from_arc(case.signer.clone()));
+            let err = client.execute(req).await.unwrap_err();
+            assert!(
+                format!("{err:?}").contains("already signed"),
+                "{what}: {err:?}"
+            );
+            assert!(log.attempts(&id).is_empty(), "{what}: it was sent");
+        }
+    }
+
+    #[tokio::test(flavor = "current_thread")]
+    async fn the_middleware_signs_the_clients_default_headers() {
+        let addr = start_server().await;
+        for case in cases() {
+            let what = format!("{} {} {}", case.scheme, case.method, case.path);
+            let signer =
+                SigningMiddleware::from_arc(case.signer.clone()).default_headers(defaults());
+            let client = reqwest_middleware::ClientBuilder::new(client_with_defaults())
+                .with(signer)
+                .build();
+            let resp = client.execute(case.request(addr)).await.unwrap();
+            let status = resp.status();
+            assert_eq!(status, 200, "{what}: {}", resp.text().await.unwrap());
+        }
     }
 }

@@ -354,8 +354,16 @@ impl Signer for V1Signer {
         if let Some(l) = &self.language {
             added.push((param::LANGUAGE, l));
         }
+        // A `Signature` among the parameters (query or, for `POST`, the form body) is an
+        // earlier signature's: say so before naming another of the signer's parameters.
+        if user.iter().any(|(k, _)| *k == param::SIGNATURE) {
+            return Err(Error::AlreadySigned {
+                scheme: SCHEME,
+                name: param::SIGNATURE.to_owned(),
+            });
+        }
         for (k, _) in &user {
-            if *k == param::SIGNATURE || added.iter().any(|(a, _)| a == k) {
+            if added.iter().any(|(a, _)| a == k) {
                 return Err(Error::reserved(SCHEME, k, req));
             }
         }
