@@ -62,7 +62,9 @@ use ::http::header::Entry;
 use ::http::HeaderMap;
 use ::reqwest::Url;
 
-use crate::{CanonicalRequest, Error, Signer, SigningContext, SigningOutput};
+use crate::{
+    CanonicalRequest, CanonicalRequestBuilder, Error, Signer, SigningContext, SigningOutput,
+};
 
 #[cfg(feature = "reqwest-middleware")]
 mod middleware;
@@ -134,34 +136,101 @@ impl CanonicalRequest {
     /// # Errors
     /// [`Error::MissingHost`] for a URL without host, [`Error::UnsupportedBody`] for a
     /// streaming body, [`Error::HeaderValueNotText`], [`Error::InvalidUri`] and whatever
-    /// [`CanonicalRequestBuilder::build`](crate::CanonicalRequestBuilder::build) refuses.
+    /// [`CanonicalRequestBuilder::build`] refuses.
     pub fn from_reqwest<R: ReqwestRequest>(req: &R) -> Result<Self, Error> {
-        let url = req.url();
-        let host = url.host_str().ok_or(Error::MissingHost)?;
-        let host = match url.port() {
-            Some(port) => format!("{host}:{port}"),
-            None => host.to_owned(),
-        };
-        let mut b = CanonicalRequest::builder()
-            .method(req.method().as_str())
-            .host(host)
-            .path(url.path())
-            .queries(crate::http::decode_query(url.query().unwrap_or(""))?);
-        for (name, value) in req.headers() {
-            let value =
-                std::str::from_utf8(value.as_bytes()).map_err(|_| Error::HeaderValueNotText {
-                    name: name.as_str().to_owned(),
-                })?;
-            b = b.header(name.as_str(), value);
-        }
-        let body = req
-            .body_bytes()
-            .unwrap_or(Some(&[]))
-            .ok_or(Error::UnsupportedBody {
-                scheme: "reqwest",
-                reason: "a streaming body cannot be signed: give the bytes",
+        builder(req)?.build()
+    }
+}
+
+/// Method, host, path, query, headers and body of a reqwest request.
+fn builder<R: ReqwestRequest>(req: &R) -> Result<CanonicalRequestBuilder, Error> {
+    let url = req.url();
+    let host = url.host_str().ok_or(Error::MissingHost)?;
+    let host = match url.port() {
+        Some(port) => format!("{host}:{port}"),
+        None => host.to_owned(),
+    };
+    let mut b = CanonicalRequest::builder()
+        .method(req.method().as_str())
+        .host(host)
+        .path(url.path())
+        .queries(crate::http::decode_query(url.query().unwrap_or(""))?);
+    for (name, value) in req.headers() {
+        let value =
+            std::str::from_utf8(value.as_bytes()).map_err(|_| Error::HeaderValueNotText {
+                name: name.as_str().to_owned(),
             })?;
-        b.body(body).build()
+        b = b.header(name.as_str(), value);
+    }
+    let body = req
+        .body_bytes()
+        .unwrap_or(Some(&[]))
+        .ok_or(Error::UnsupportedBody {
+            scheme: "reqwest",
+            reason: "a streaming body cannot be signed: give the bytes",
+        })?;
+    Ok(b.body(body))
+}
+
+/// The API operation (and version) of one request, in place of the signer's: what
+/// [`CanonicalRequestBuilder::action`] and [`api_version`](CanonicalRequestBuilder::api_version)
+/// set, for [`ReqwestSignerExt::sign_reqwest_as`] and, as a request extension, for
+/// `SigningMiddleware` (`RequestBuilder::with_extension(Operation::new(..))`).
+///
+/// ```
+/// use cloudsign::reqwest::{Operation, ReqwestSignerExt as _};
+/// use cloudsign::{alibaba::Acs3Signer, Credentials, SigningContext};
+///
+/// // One signer for the service; each request names its operation.
+/// let ecs = Acs3Signer::builder(Credentials::new("id", "secret")?)
+///     .action("DescribeRegions")
+///     .version("2014-05-26")
+///     .build()?;
+/// let url = reqwest::Url::parse("https://ecs.cn-hangzhou.aliyuncs.com/?RegionId=cn-hangzhou").unwrap();
+/// let mut req = reqwest::Request::new(reqwest::Method::GET, url);
+/// ecs.sign_reqwest_as(&mut req, &Operation::new("DescribeInstances"), &SigningContext::now())?;
+/// assert_eq!(req.headers()["x-acs-action"], "DescribeInstances");
+/// assert_eq!(req.headers()["x-acs-version"], "2014-05-26");
+/// # Ok::<(), cloudsign::Error>(())
+/// ```
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Operation {
+    action: String,
+    version: Option<String>,
+}
+
+impl Operation {
+    /// The operation `action`, at the signer's version.
+    pub fn new(action: impl Into<String>) -> Self {
+        Self {
+            action: action.into(),
+            version: None,
+        }
+    }
+
+    /// The API version as well.
+    #[must_use]
+    pub fn version(mut self, version: impl Into<String>) -> Self {
+        self.version = Some(version.into());
+        self
+    }
+
+    /// The operation's name.
+    pub fn action(&self) -> &str {
+        &self.action
+    }
+
+    /// Its version, when it names one.
+    pub fn api_version(&self) -> Option<&str> {
+        self.version.as_deref()
+    }
+
+    fn apply(&self, b: CanonicalRequestBuilder) -> CanonicalRequestBuilder {
+        let b = b.action(self.action.as_str());
+        match &self.version {
+            Some(v) => b.api_version(v.as_str()),
+            None => b,
+        }
     }
 }
 
@@ -228,11 +297,35 @@ pub trait ReqwestSignerExt: Signer {
         req: &mut R,
         ctx: &SigningContext,
     ) -> Result<SigningOutput, Error> {
-        let canonical = CanonicalRequest::from_reqwest(req)?;
-        let out = self.sign(&canonical, ctx)?;
-        out.apply_to_reqwest(req)?;
-        Ok(out)
+        sign(self, builder(req)?, req, ctx)
     }
+
+    /// As [`sign_reqwest`](Self::sign_reqwest), for the API operation `op` in place of
+    /// the signer's (the signer and its precomputed state are shared, not rebuilt).
+    ///
+    /// # Errors
+    /// Those of [`sign_reqwest`](Self::sign_reqwest); [`Error::InvalidSetting`] for an
+    /// action or version that is empty or not header text;
+    /// [`Error::UnsupportedApiSetting`] for a scheme without operations (Huawei).
+    fn sign_reqwest_as<R: ReqwestRequest>(
+        &self,
+        req: &mut R,
+        op: &Operation,
+        ctx: &SigningContext,
+    ) -> Result<SigningOutput, Error> {
+        sign(self, op.apply(builder(req)?), req, ctx)
+    }
+}
+
+fn sign<S: Signer + ?Sized, R: ReqwestRequest>(
+    signer: &S,
+    canonical: CanonicalRequestBuilder,
+    req: &mut R,
+    ctx: &SigningContext,
+) -> Result<SigningOutput, Error> {
+    let out = signer.sign(&canonical.build()?, ctx)?;
+    out.apply_to_reqwest(req)?;
+    Ok(out)
 }
 
 impl<S: Signer + ?Sized> ReqwestSignerExt for S {}

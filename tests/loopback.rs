@@ -760,6 +760,43 @@ async fn the_server_rejects_a_tampered_request() {
     }
 }
 
+/// One signer per service: each request names its operation and version.
+#[tokio::test(flavor = "current_thread")]
+async fn a_request_names_its_own_operation() {
+    use cloudsign::reqwest::Operation;
+    let addr = start_server().await;
+    let client = client();
+    let op = Operation::new("DescribeZones").version("2020-01-01");
+    for case in cases() {
+        let what = format!("{} {} {}", case.scheme, case.method, case.path);
+        let mut req = case.request(addr);
+        let signed = case
+            .signer
+            .sign_reqwest_as(&mut req, &op, &SigningContext::now());
+        if matches!(case.scheme, "huawei" | "wsse") {
+            let e = signed.unwrap_err();
+            assert!(
+                matches!(e, cloudsign::Error::UnsupportedApiSetting { .. }),
+                "{what}: {e}"
+            );
+            continue;
+        }
+        let out = signed.unwrap_or_else(|e| panic!("{what}: {e}"));
+        let named = |text: &str| {
+            out.headers().any(|(_, v)| v == text)
+                || out.query_params().any(|(_, v)| v == text)
+                || out.body().is_some_and(|b| b.contains(&format!("={text}")))
+        };
+        assert!(
+            named("DescribeZones") && named("2020-01-01"),
+            "{what}: {out:?}"
+        );
+        let resp = client.execute(req).await.unwrap();
+        let status = resp.status();
+        assert_eq!(status, 200, "{what}: {}", resp.text().await.unwrap());
+    }
+}
+
 // ---------------------------------------------------------------------------------------
 // What reqwest adds at `execute()`: the client's default headers.
 // ---------------------------------------------------------------------------------------
@@ -968,6 +1005,36 @@ mod middleware {
                 .with(signer)
                 .build();
             let resp = client.execute(case.request(addr)).await.unwrap();
+            let status = resp.status();
+            assert_eq!(status, 200, "{what}: {}", resp.text().await.unwrap());
+        }
+    }
+    #[tokio::test(flavor = "current_thread")]
+    async fn an_operation_extension_names_the_operation() {
+        use cloudsign::reqwest::Operation;
+        let (addr, log) = start_logging_server().await;
+        for case in cases() {
+            let what = format!("{} {} {}", case.scheme, case.method, case.path);
+            let id = format!("op-{what}");
+            let client = reqwest_middleware::ClientBuilder::new(client())
+                .with(SigningMiddleware::from_arc(case.signer.clone()))
+                .build();
+            let mut req = case.request(addr);
+            req.headers_mut()
+                .insert("x-loopback-id", id.parse().unwrap());
+            let mut ext = http::Extensions::new();
+            ext.insert(Operation::new("DescribeZones"));
+            let resp = client.execute_with_extensions(req, &mut ext).await;
+            if matches!(case.scheme, "huawei" | "wsse") {
+                let err = resp.unwrap_err();
+                assert!(
+                    format!("{err:?}").contains("has no action"),
+                    "{what}: {err:?}"
+                );
+                assert!(log.attempts(&id).is_empty(), "{what}: it was sent");
+                continue;
+            }
+            let resp = resp.unwrap();
             let status = resp.status();
             assert_eq!(status, 200, "{what}: {}", resp.text().await.unwrap());
         }

@@ -7,7 +7,7 @@ use ::http::{Extensions, HeaderMap};
 use ::reqwest::{Request, Response};
 use ::reqwest_middleware::{Middleware, Next};
 
-use super::{merge_default_headers, ReqwestSignerExt as _};
+use super::{merge_default_headers, Operation, ReqwestSignerExt as _};
 use crate::{Signer, SigningContext};
 
 /// Signs each request that passes through it, with a new [`SigningContext`] (time and
@@ -18,13 +18,17 @@ use crate::{Signer, SigningContext};
 /// reject a nonce they have seen and a time outside their window. Before a retrying
 /// middleware, every attempt would repeat the first attempt's signature.
 ///
+/// A request with an [`Operation`] extension
+/// (`RequestBuilder::with_extension(Operation::new("DescribeInstances"))`) is signed for
+/// that operation, so one client serves a whole service.
+///
 /// A request that is already signed is refused with
 /// [`Error::AlreadySigned`](crate::Error::AlreadySigned), wrapped in
 /// `reqwest_middleware::Error::Middleware`, and is not sent; so is a request that the
 /// signer refuses.
 ///
 /// ```no_run
-/// use cloudsign::reqwest::SigningMiddleware;
+/// use cloudsign::reqwest::{Operation, SigningMiddleware};
 /// use cloudsign::{tencent::Tc3Signer, Cloud, Credentials};
 /// use reqwest_retry::{policies::ExponentialBackoff, RetryTransientMiddleware};
 ///
@@ -38,10 +42,17 @@ use crate::{Signer, SigningContext};
 ///     .with(RetryTransientMiddleware::new_with_policy(retry))
 ///     .with(SigningMiddleware::new(signer)) // after the retries: signs each attempt
 ///     .build();
-/// let resp = client
+/// let regions = client
 ///     .post("https://cvm.tencentcloudapi.com/")
 ///     .header("content-type", "application/json")
 ///     .body("{}")
+///     .send()
+///     .await?;
+/// let zones = client // the same client and signer, another operation
+///     .post("https://cvm.tencentcloudapi.com/")
+///     .header("content-type", "application/json")
+///     .body("{}")
+///     .with_extension(Operation::new("DescribeZones"))
 ///     .send()
 ///     .await?;
 /// # Ok(()) }
@@ -120,9 +131,12 @@ impl Middleware for SigningMiddleware {
         next: Next<'_>,
     ) -> reqwest_middleware::Result<Response> {
         merge_default_headers(&mut req, &self.default_headers);
-        self.signer
-            .sign_reqwest(&mut req, &(self.context)())
-            .map_err(reqwest_middleware::Error::middleware)?;
+        let ctx = (self.context)();
+        match extensions.get::<Operation>() {
+            Some(op) => self.signer.sign_reqwest_as(&mut req, op, &ctx),
+            None => self.signer.sign_reqwest(&mut req, &ctx),
+        }
+        .map_err(reqwest_middleware::Error::middleware)?;
         next.run(req, extensions).await
     }
 }
