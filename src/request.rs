@@ -239,6 +239,8 @@ impl CanonicalRequestBuilder {
     }
 
     /// Appends one header. Repeated names are kept; names are compared case-insensitively.
+    /// The value's edge spaces and tabs are dropped at [`build`](Self::build), as every
+    /// HTTP/1.1 parser drops them: what is signed is what a server reads.
     pub fn header(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
         self.headers.push((name.into(), value.into()));
         self
@@ -325,7 +327,7 @@ impl CanonicalRequestBuilder {
                 method: self.method,
             });
         }
-        let host = self.host.ok_or(Error::MissingHost)?;
+        let mut host = self.host.ok_or(Error::MissingHost)?;
         validate_host(&host)?;
         validate_path(&self.path)?;
         let mut headers = Vec::with_capacity(self.headers.len());
@@ -336,13 +338,20 @@ impl CanonicalRequestBuilder {
             if !is_valid_header_value(&value) {
                 return Err(Error::InvalidHeaderValue { name });
             }
+            // What a server reads: HTTP/1.1 parsers drop a value's edge spaces and tabs.
+            let value = match value.trim_matches([' ', '\t']) {
+                trimmed if trimmed.len() == value.len() => value,
+                trimmed => trimmed.to_owned(),
+            };
             if name.eq_ignore_ascii_case("host") {
-                if !value.trim().eq_ignore_ascii_case(&host) {
+                if !value.eq_ignore_ascii_case(&host) {
                     return Err(Error::HostMismatch {
                         host,
                         header: value,
                     });
                 }
+                // The header is what is sent, so its spelling is the one signed.
+                host = value;
                 continue;
             }
             headers.push((name, value));
@@ -439,31 +448,89 @@ pub(crate) fn is_tchar(b: u8) -> bool {
     b.is_ascii_alphanumeric() || b"!#$%&'*+-.^_`|~".contains(&b)
 }
 
+/// A value that reaches a server as it was signed: visible ASCII with inner spaces or tabs
+/// only. HTTP/1.1 parsers drop a value's edge whitespace, and many servers read bytes
+/// beyond ASCII as ISO-8859-1, so those are refused where the signer writes the value.
+pub(crate) fn is_wire_text(v: &str) -> bool {
+    !v.is_empty()
+        && v.bytes().all(|b| b == b'\t' || (0x20..0x7f).contains(&b))
+        && v.trim_matches([' ', '\t']) == v
+}
+
 /// No control characters except HTAB (RFC 9110 §5.5: CR, LF and NUL are never allowed; the
 /// other controls are rejected as the `http` crate does).
 pub(crate) fn is_valid_header_value(v: &str) -> bool {
     v.bytes().all(|b| b == b'\t' || (b >= 0x20 && b != 0x7f))
 }
 
+/// `host[:port]` as it goes on the wire, byte for byte: a DNS name or IPv4 address
+/// (letters, digits, `-`, `.`, `_`, `~`) or a bracketed IPv6 address, and a port of 1-5
+/// digits up to 65535. Everything else (user info, percent-encoding, an empty port) is
+/// refused, since clients and servers do not all read it the same way.
 fn validate_host(host: &str) -> Result<(), Error> {
-    let reason = if host.is_empty() {
-        Some("empty")
-    } else if host
-        .bytes()
-        .any(|b| b <= 0x20 || b == 0x7f || b"/?#@\\\"".contains(&b))
-    {
-        Some("contains whitespace, a control character or one of / ? # @ \\ \"")
-    } else if !host.is_ascii() {
-        Some("not ASCII (use the IDNA form)")
-    } else {
-        None
-    };
-    match reason {
+    match host_problem(host) {
+        None => Ok(()),
         Some(reason) => Err(Error::InvalidHost {
-            host: host.to_owned(),
+            host: without_userinfo(host),
             reason,
         }),
-        None => Ok(()),
+    }
+}
+
+fn host_problem(host: &str) -> Option<&'static str> {
+    if host.is_empty() {
+        return Some("empty");
+    }
+    if host.contains('@') {
+        return Some("user info (`user:password@`) is never signed or sent: leave it out");
+    }
+    let (name, port) = match host.strip_prefix('[') {
+        Some(v6) => {
+            let Some((addr, rest)) = v6.split_once(']') else {
+                return Some("an IPv6 literal is [address]");
+            };
+            if addr.is_empty()
+                || !addr
+                    .bytes()
+                    .all(|b| b.is_ascii_hexdigit() || b":.".contains(&b))
+            {
+                return Some("an IPv6 literal holds hex digits, ':' and '.' only");
+            }
+            match rest {
+                "" => ("v6", None),
+                _ => match rest.strip_prefix(':') {
+                    Some(port) => ("v6", Some(port)),
+                    None => return Some("after an IPv6 literal comes :port or nothing"),
+                },
+            }
+        }
+        None => match host.split_once(':') {
+            Some((name, port)) => (name, Some(port)),
+            None => (host, None),
+        },
+    };
+    let name_ok = |b: u8| b.is_ascii_alphanumeric() || b"-._~".contains(&b);
+    if name.is_empty() || !name.bytes().all(name_ok) {
+        return Some(
+            "a host name holds letters, digits, '-', '.', '_' and '~' only (IDNA for others)",
+        );
+    }
+    match port {
+        Some(p) if p.is_empty() || p.len() > 5 || !p.bytes().all(|b| b.is_ascii_digit()) => {
+            Some("the port is 1 to 5 digits")
+        }
+        Some(p) if p.parse::<u32>().map_or(true, |n| n > 65535) => {
+            Some("the port is at most 65535")
+        }
+        _ => None,
+    }
+}
+
+/// `host` as an error may show it: never the user info (it can hold a password).
+pub(crate) fn without_userinfo(host: &str) -> String {
+    match host.rsplit_once('@') {
+        Some((_, rest)) => format!("<user info removed>@{rest}"),
+        None => host.to_owned(),
     }
 }
 

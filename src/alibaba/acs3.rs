@@ -18,7 +18,6 @@ use smallvec::SmallVec;
 
 use crate::encoding::{hex_into, percent_encode_into, Hex64, RFC3986_UNRESERVED};
 use crate::mac::hmac_sha256;
-use crate::request::is_valid_header_value;
 use crate::signer::{OutputBuilder, Text};
 use crate::text::{check_setting, trim, LowerNames};
 use crate::{
@@ -246,12 +245,10 @@ impl Signer for Acs3Signer {
             },
         };
         let nonce = ctx.nonce();
-        if !ctx.nonce_is_alphanumeric()
-            && (nonce.is_empty() || !is_valid_header_value(nonce) || nonce.trim() != nonce)
-        {
+        if !ctx.nonce_is_alphanumeric() && !crate::request::is_wire_text(nonce) {
             return Err(Error::InvalidNonce {
                 scheme: SCHEME,
-                reason: "must be non-empty, without control characters or edge spaces",
+                reason: "must be non-empty visible ASCII, spaces only inside",
             });
         }
         let date = timefmt::iso8601(ctx.time(), SCHEME)?;

@@ -346,12 +346,10 @@ impl Signer for RoaSigner {
             _ => None,
         };
         let nonce = ctx.nonce();
-        if !ctx.nonce_is_alphanumeric()
-            && (nonce.is_empty() || !crate::request::is_valid_header_value(nonce))
-        {
+        if !ctx.nonce_is_alphanumeric() && !crate::request::is_wire_text(nonce) {
             return Err(Error::InvalidNonce {
                 scheme: SCHEME,
-                reason: "must be non-empty, without control characters",
+                reason: "must be non-empty visible ASCII, spaces only inside",
             });
         }
         let date = timefmt::imf_fixdate(ctx.time(), SCHEME)?;
