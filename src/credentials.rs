@@ -92,8 +92,9 @@ impl Credentials {
     ///
     /// # Errors
     /// [`Error::EmptyCredential`] if either part is empty, [`Error::InvalidCredential`] if the
-    /// access key id holds a control character or a character that cannot go into a header
-    /// parameter (`"`, `,`, `/`, `;`, whitespace).
+    /// access key id is not visible ASCII or holds a character that cannot go into a header
+    /// parameter or quoted string (`"`, `\`, `,`, `/`, `;`); it is sent in headers and
+    /// query parameters as given.
     pub fn new(access_key_id: impl Into<String>, secret: impl Into<String>) -> Result<Self, Error> {
         let access_key_id = access_key_id.into();
         let secret = secret.into();
@@ -102,9 +103,9 @@ impl Credentials {
                 field: "access_key_id",
             });
         }
-        if access_key_id
-            .chars()
-            .any(|c| c.is_control() || c.is_whitespace() || matches!(c, '"' | ',' | '/' | ';'))
+        if !access_key_id
+            .bytes()
+            .all(|b| b.is_ascii_graphic() && !b"\"\\,/;".contains(&b))
         {
             return Err(Error::InvalidCredential {
                 field: "access_key_id",
@@ -124,8 +125,9 @@ impl Credentials {
     /// security token).
     ///
     /// # Errors
-    /// [`Error::EmptyCredential`] if it is empty, [`Error::InvalidCredential`] if it holds a
-    /// control character (it travels in a header or a query parameter).
+    /// [`Error::EmptyCredential`] if it is empty, [`Error::InvalidCredential`] if it is not
+    /// visible ASCII without spaces (it travels in a header or a query parameter, whose
+    /// edge spaces a server never sees and whose other bytes servers read differently).
     pub fn with_security_token(mut self, token: impl Into<String>) -> Result<Self, Error> {
         let token = token.into();
         if token.is_empty() {
@@ -133,7 +135,7 @@ impl Credentials {
                 field: "security_token",
             });
         }
-        if token.chars().any(char::is_control) {
+        if !token.bytes().all(|b| b.is_ascii_graphic()) {
             return Err(Error::InvalidCredential {
                 field: "security_token",
             });

@@ -534,14 +534,27 @@ pub(crate) fn without_userinfo(host: &str) -> String {
     }
 }
 
+/// RFC 3986 `pchar` and `/`: what every client sends and every server reads unchanged.
+fn is_path_char(b: u8) -> bool {
+    b.is_ascii_alphanumeric() || b"-._~!$&'()*+,;=:@/%".contains(&b)
+}
+
+fn percent_escapes_complete(s: &str) -> bool {
+    let b = s.as_bytes();
+    b.iter().enumerate().all(|(i, &c)| {
+        c != b'%'
+            || (b.get(i + 1).is_some_and(u8::is_ascii_hexdigit)
+                && b.get(i + 2).is_some_and(u8::is_ascii_hexdigit))
+    })
+}
+
 fn validate_path(path: &str) -> Result<(), Error> {
     let reason = if !path.starts_with('/') {
         Some("must start with '/'")
-    } else if path
-        .bytes()
-        .any(|b| b <= 0x20 || b >= 0x7f || b == b'?' || b == b'#')
-    {
-        Some("must be percent-encoded ASCII without spaces, '?' or '#'")
+    } else if !path.bytes().all(is_path_char) {
+        Some("must be RFC 3986 path characters (letters, digits, - . _ ~ ! $ & ' ( ) * + , ; = : @ / and %XX); percent-encode the rest")
+    } else if !percent_escapes_complete(path) {
+        Some("a '%' must start a %XX escape")
     } else {
         None
     };

@@ -123,7 +123,9 @@ fn is_alphanumeric(nonce: &str) -> bool {
 impl SigningContext {
     /// A given time (any offset; signers use its UTC value, whole seconds) and nonce.
     pub fn new(time: OffsetDateTime, nonce: impl Into<String>) -> Self {
-        let time = time.to_offset(time::UtcOffset::UTC);
+        // `to_offset` would panic where the UTC value leaves the representable years; such
+        // a time keeps its offset and every signer refuses it (TimestampOutOfRange).
+        let time = time.checked_to_offset(time::UtcOffset::UTC).unwrap_or(time);
         let time = time.replace_nanosecond(0).unwrap_or(time);
         let nonce: Arc<str> = Arc::from(nonce.into());
         SigningContext {

@@ -41,6 +41,14 @@ struct Fields {
 /// The fields of `t`; the clouds' formats need a four-digit year.
 #[inline]
 fn fields(t: OffsetDateTime, scheme: &'static str) -> Result<Fields, Error> {
+    // `SigningContext` holds UTC; a time whose UTC value leaves the years the `time` crate
+    // can hold keeps its own offset there, and is refused here rather than written in it.
+    if !t.offset().is_utc() {
+        return Err(Error::TimestampOutOfRange {
+            scheme,
+            reason: "its UTC value is outside the years -9999 to 9999",
+        });
+    }
     let (year, month, day) = t.to_calendar_date();
     let (hour, minute, second) = t.to_hms();
     // Not `ok_or`: its unused error is dropped by a call on every signature.

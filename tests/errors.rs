@@ -709,3 +709,98 @@ fn re_signing_a_signed_v1_form_says_it_is_already_signed() {
     let e = signer.sign(&form(signed), &ctx()).unwrap_err();
     assert!(matches!(e, Error::AlreadySigned { .. }), "{e}");
 }
+
+/// A local time whose UTC value is past year 9999 neither panics nor signs a wrong date.
+#[test]
+fn a_time_whose_utc_value_is_out_of_range_is_refused() {
+    let local = time::macros::datetime!(9999-12-31 23:30 -01:00);
+    let ctx = SigningContext::new(local, "abc123");
+    let req = CanonicalRequest::builder()
+        .method("GET")
+        .host("api.example.com")
+        .build()
+        .unwrap();
+    for signer in signers() {
+        match signer.sign(&req, &ctx) {
+            Err(Error::TimestampOutOfRange { .. }) => {}
+            // Tencent V1 sends only the Unix time, which is exact whatever the offset.
+            Ok(out) if signer.algorithm().starts_with("HmacSHA") => {
+                assert!(!out.signature().is_empty())
+            }
+            other => panic!("{}: {other:?}", signer.algorithm()),
+        }
+    }
+}
+
+/// Credentials travel in headers, query parameters and quoted strings: only visible ASCII,
+/// and no byte that ends a quoted string or parameter.
+#[test]
+fn credentials_that_cannot_travel_are_refused() {
+    for ak in ["中文", "ak\\", "a\"k", "a k", "ak\t", "a,k", "é"] {
+        let e = Credentials::new(ak, "secret").unwrap_err();
+        assert!(matches!(e, Error::InvalidCredential { .. }), "{ak:?}: {e}");
+        assert!(!e.to_string().contains(ak), "{e}");
+    }
+    let c = Credentials::new("AKID", "secret with spaces and ü").unwrap();
+    for token in [" tk-9f3a", "tk-9f3a ", "tk 9f3a", "tk-9föa", "tk-9f\u{0}"] {
+        let e = c.clone().with_security_token(token).unwrap_err();
+        assert!(
+            matches!(e, Error::InvalidCredential { .. }),
+            "{token:?}: {e}"
+        );
+        assert!(!e.to_string().contains(token.trim()), "{e}");
+    }
+}
+
+/// A host with user info is refused, and the error never shows the password.
+#[test]
+fn a_host_with_user_info_is_refused_without_echoing_it() {
+    let e = CanonicalRequest::builder()
+        .host("admin:hunter2@api.example.com")
+        .build()
+        .unwrap_err();
+    assert!(matches!(e, Error::InvalidHost { .. }), "{e}");
+    assert!(!e.to_string().contains("hunter2"), "{e}");
+    assert!(!format!("{e:?}").contains("hunter2"), "{e:?}");
+    for host in [
+        "a.example:",
+        "a.example:99999",
+        "a.example:x",
+        "%41.example",
+        "a!b",
+        "[::1",
+        "[zz]",
+    ] {
+        let e = CanonicalRequest::builder().host(host).build().unwrap_err();
+        assert!(matches!(e, Error::InvalidHost { .. }), "{host}: {e}");
+    }
+    for host in [
+        "a.example:8443",
+        "[::1]:80",
+        "[::1]",
+        "127.0.0.1",
+        "A_b.example",
+    ] {
+        CanonicalRequest::builder().host(host).build().unwrap();
+    }
+}
+
+/// TC3 signs one Content-Type; two would both be sent.
+#[test]
+fn tc3_refuses_two_content_types() {
+    let signer = Tc3Signer::builder(Credentials::new("AKID", "secret").unwrap(), "cvm")
+        .action("A")
+        .version("V")
+        .build()
+        .unwrap();
+    let req = CanonicalRequest::builder()
+        .method("POST")
+        .host("cvm.tencentcloudapi.com")
+        .header("Content-Type", "application/json")
+        .header("content-type", "text/plain")
+        .body("{}")
+        .build()
+        .unwrap();
+    let e = signer.sign(&req, &ctx()).unwrap_err();
+    assert!(matches!(e, Error::DuplicateHeader { .. }), "{e}");
+}

@@ -358,6 +358,20 @@ impl Signer for Tc3Signer {
         let timestamp = timestamp.as_str();
         let date = timefmt::date(ctx.time(), SCHEME)?;
         let date = date.as_str();
+        // Both would be sent and only one signed: refuse rather than guess which the
+        // server reads.
+        if req
+            .headers()
+            .iter()
+            .filter(|(n, _)| n.eq_ignore_ascii_case("content-type"))
+            .nth(1)
+            .is_some()
+        {
+            return Err(Error::DuplicateHeader {
+                scheme: SCHEME,
+                name: header::CONTENT_TYPE.to_owned(),
+            });
+        }
         let (content_type, ct_added) = match req.header("content-type") {
             Some(ct) => (ct, false),
             None if is_get => ("application/x-www-form-urlencoded", true),

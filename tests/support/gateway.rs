@@ -374,10 +374,41 @@ pub fn verify(parts: &Parts, body: &[u8]) -> Result<SigningContext, String> {
 
 /// A form body's pairs, decoded through the crate's own query reader.
 fn url_decoded(body: &[u8]) -> Vec<(String, String)> {
-    let uri = format!("/?{}", String::from_utf8_lossy(body));
-    let req = hyper::Request::get(uri)
-        .header("host", "x")
-        .body(Vec::new())
-        .unwrap();
-    CanonicalRequest::from_http(&req).unwrap().query().to_vec()
+    let text = String::from_utf8_lossy(body);
+    text.split('&')
+        .filter(|p| !p.is_empty())
+        .map(|p| {
+            let (k, v) = p.split_once('=').unwrap_or((p, ""));
+            (form_decoded(k), form_decoded(v))
+        })
+        .collect()
+}
+
+/// `application/x-www-form-urlencoded` decoding: `+` is a space, `%XX` a byte.
+fn form_decoded(s: &str) -> String {
+    let b = s.as_bytes();
+    let mut out = Vec::with_capacity(b.len());
+    let mut i = 0;
+    while i < b.len() {
+        let hex = |c: u8| (c as char).to_digit(16);
+        match (
+            b[i],
+            b.get(i + 1).copied().and_then(hex),
+            b.get(i + 2).copied().and_then(hex),
+        ) {
+            (b'%', Some(h), Some(l)) => {
+                out.push((h * 16 + l) as u8);
+                i += 3;
+            }
+            (b'+', ..) => {
+                out.push(b' ');
+                i += 1;
+            }
+            (c, ..) => {
+                out.push(c);
+                i += 1;
+            }
+        }
+    }
+    String::from_utf8_lossy(&out).into_owned()
 }
