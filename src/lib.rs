@@ -13,6 +13,7 @@ mod error;
 pub mod http;
 pub mod huawei;
 mod mac;
+mod redact;
 mod request;
 #[cfg(feature = "reqwest")]
 #[cfg_attr(docsrs, doc(cfg(feature = "reqwest")))]

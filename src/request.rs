@@ -1,6 +1,7 @@
 //! The neutral request every signer consumes.
 
 use crate::encoding::{form_decode, is_sha256_hex, sha256_hex, Hex64, EMPTY_SHA256_HEX};
+use std::fmt;
 use std::sync::Arc;
 
 use crate::text::check_setting;
@@ -74,7 +75,7 @@ impl std::fmt::Debug for Payload {
 /// assert_eq!(req.header("content-type"), Some("application/json"));
 /// # Ok::<(), cloudsign::Error>(())
 /// ```
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, PartialEq, Eq)]
 pub struct CanonicalRequest {
     method: String,
     host: String,
@@ -84,6 +85,49 @@ pub struct CanonicalRequest {
     payload: Payload,
     action: Option<Arc<str>>,
     api_version: Option<Arc<str>>,
+}
+
+/// Every field but the body, whose length is shown instead; the values of headers and
+/// parameters that carry a signature or a credential (`Authorization`, `X-WSSE`, token
+/// headers, `Signature`, `SecurityToken`, `Token`) read `<redacted>`, since a request read
+/// on a server carries them.
+impl fmt::Debug for CanonicalRequest {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        struct Pairs<'a>(&'a [(String, String)], fn(&str) -> bool);
+        impl fmt::Debug for Pairs<'_> {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                let mut l = f.debug_list();
+                for (n, v) in self.0 {
+                    match (self.1)(n) {
+                        true => l.entry(&(n, crate::redact::HIDDEN)),
+                        false => l.entry(&(n, v)),
+                    };
+                }
+                l.finish()
+            }
+        }
+        let payload = match &self.payload {
+            Payload::Bytes(b) => format!("{} bytes", b.len()),
+            Payload::Sha256Hex(h) => format!("SHA-256 {h}"),
+            Payload::Unsigned => "unsigned".to_owned(),
+        };
+        f.debug_struct("CanonicalRequest")
+            .field("method", &self.method)
+            .field("host", &self.host)
+            .field("path", &self.path)
+            .field(
+                "query",
+                &Pairs(&self.query, crate::redact::is_sensitive_param),
+            )
+            .field(
+                "headers",
+                &Pairs(&self.headers, crate::redact::is_sensitive_header),
+            )
+            .field("payload", &format_args!("{payload}"))
+            .field("action", &self.action)
+            .field("api_version", &self.api_version)
+            .finish()
+    }
 }
 
 impl CanonicalRequest {
@@ -347,7 +391,7 @@ impl CanonicalRequestBuilder {
                 if !value.eq_ignore_ascii_case(&host) {
                     return Err(Error::HostMismatch {
                         host,
-                        header: value,
+                        header: without_userinfo(&value),
                     });
                 }
                 // The header is what is sent, so its spelling is the one signed.

@@ -301,6 +301,10 @@ impl SigningOutput {
     }
 
     /// The canonical request, for schemes that have one.
+    ///
+    /// It holds the security token where the scheme signs it (ACS3 and ROA
+    /// `x-acs-security-token`, Huawei `x-security-token`): log
+    /// [`canonical_request_redacted`](Self::canonical_request_redacted) instead.
     pub fn canonical_request(&self) -> Option<&str> {
         self.canonical_request.as_ref().map(|t| self.text(t))
     }
@@ -308,22 +312,42 @@ impl SigningOutput {
     /// The string to sign (the MAC or hash input).
     ///
     /// For X-WSSE this is `Nonce + Created` without the secret, which the real input ends
-    /// with.
+    /// with. It holds the security token where the scheme signs it in the string itself
+    /// (Alibaba RPC `SecurityToken`, Tencent V1 `Token`, ROA): log
+    /// [`string_to_sign_redacted`](Self::string_to_sign_redacted) instead.
     pub fn string_to_sign(&self) -> Option<&str> {
         self.string_to_sign.as_ref().map(|t| self.text(t))
     }
 
-    /// True for added headers that carry a credential or a signature (`Authorization`,
+    /// [`canonical_request`](Self::canonical_request) for logs: the values of token and
+    /// signature headers and parameters read `<redacted>`.
+    ///
+    /// ```
+    /// use cloudsign::{alibaba::Acs3Signer, CanonicalRequest, Credentials, SigningContext, Signer};
+    ///
+    /// let creds = Credentials::new("id", "secret")?.with_security_token("STS.tok3n")?;
+    /// let signer = Acs3Signer::builder(creds).action("A").version("V").build()?;
+    /// let req = CanonicalRequest::builder().host("ecs.aliyuncs.com").build()?;
+    /// let out = signer.sign(&req, &SigningContext::from_unix(1_700_000_000, "n1")?)?;
+    /// assert!(out.canonical_request().unwrap().contains("STS.tok3n"));
+    /// let logged = out.canonical_request_redacted().unwrap();
+    /// assert!(logged.contains("x-acs-security-token:<redacted>") && !logged.contains("tok3n"));
+    /// # Ok::<(), cloudsign::Error>(())
+    /// ```
+    pub fn canonical_request_redacted(&self) -> Option<String> {
+        self.canonical_request().map(crate::redact::stage)
+    }
+
+    /// [`string_to_sign`](Self::string_to_sign) for logs, redacted as
+    /// [`canonical_request_redacted`](Self::canonical_request_redacted).
+    pub fn string_to_sign_redacted(&self) -> Option<String> {
+        self.string_to_sign().map(crate::redact::stage)
+    }
+
+    /// True for headers that carry a credential or a signature (`Authorization`,
     /// `X-WSSE`, security tokens); mark them sensitive when logging or in `http`.
     pub fn is_sensitive(&self, name: &str) -> bool {
-        const SENSITIVE: [&str; 5] = [
-            "authorization",
-            "x-wsse",
-            "x-acs-security-token",
-            "x-tc-token",
-            "x-security-token",
-        ];
-        SENSITIVE.iter().any(|s| s.eq_ignore_ascii_case(name))
+        crate::redact::is_sensitive_header(name)
     }
 }
 
@@ -334,8 +358,8 @@ impl fmt::Debug for SigningOutput {
             fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
                 let mut l = f.debug_list();
                 for (n, v) in self.1 {
-                    if self.0.is_sensitive(n) || *n == "SecurityToken" || *n == "Token" {
-                        l.entry(&(n, "***"));
+                    if self.0.is_sensitive(n) || crate::redact::is_sensitive_param(n) {
+                        l.entry(&(n, crate::redact::HIDDEN));
                     } else {
                         l.entry(&(n, self.0.text(v)));
                     }
@@ -346,7 +370,7 @@ impl fmt::Debug for SigningOutput {
         f.debug_struct("SigningOutput")
             .field("headers", &Pairs(self, &self.headers))
             .field("query_params", &Pairs(self, &self.query_params))
-            .field("signature", &self.signature())
+            .field("signature", &crate::redact::HIDDEN)
             .finish_non_exhaustive()
     }
 }
