@@ -478,6 +478,27 @@ impl OutputBuilder {
     pub(crate) fn finish(self) -> SigningOutput {
         self.out
     }
+
+    /// The output, if its query string fits in a URI that HTTP clients accept with `req`'s
+    /// host and path: the `http` crate (hyper, reqwest) refuses a URI over 65,534 bytes,
+    /// and a signature that cannot be sent is refused here, not after `sign()`.
+    #[inline]
+    pub(crate) fn finish_for(
+        self,
+        req: &CanonicalRequest,
+        scheme: &'static str,
+    ) -> Result<SigningOutput, Error> {
+        const MAX_URI: usize = u16::MAX as usize - 1;
+        let uri = "https://".len() + req.host().len() + req.path().len() + 1;
+        if uri + self.out.query_string().len() > MAX_URI {
+            return Err(Error::UnsupportedQuery {
+                scheme,
+                reason: "the signed URI would be longer than 65,534 bytes, which HTTP clients \
+                         refuse: send the parameters in the body",
+            });
+        }
+        Ok(self.out)
+    }
 }
 
 #[cfg(test)]

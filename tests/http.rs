@@ -271,3 +271,69 @@ fn extension_works_on_trait_objects() {
     signer.sign_http(&mut req, &ctx()).unwrap();
     assert!(req.headers().contains_key("authorization"));
 }
+
+/// What `sign()` accepts, `apply_to_http` carries: a query too long for a URI is refused
+/// by `sign()`, for every scheme that writes the query.
+#[test]
+fn sign_refuses_a_query_that_apply_to_http_cannot_carry() {
+    let creds = || Credentials::new("AKID", "TOP-SECRET").unwrap();
+    let signers: Vec<Box<dyn Signer>> = vec![
+        Box::new(acs3()),
+        Box::new(
+            RpcSigner::builder(creds())
+                .action("A")
+                .version("V")
+                .build()
+                .unwrap(),
+        ),
+        Box::new(
+            cloudsign::tencent::Tc3Signer::builder(creds(), "cvm")
+                .action("A")
+                .version("V")
+                .build()
+                .unwrap(),
+        ),
+        Box::new(
+            cloudsign::alibaba::RoaSigner::builder(creds())
+                .version("V")
+                .build()
+                .unwrap(),
+        ),
+        Box::new(V1Signer::builder(creds()).action("A").build().unwrap()),
+        Box::new(
+            cloudsign::huawei::SdkHmacSha256Signer::builder(creds())
+                .build()
+                .unwrap(),
+        ),
+    ];
+    for signer in &signers {
+        let (mut signed, mut refused) = (0, 0);
+        for len in (60_000..=66_000).step_by(500) {
+            let req = CanonicalRequest::builder()
+                .host("api.example.com")
+                .query("Blob", "a".repeat(len))
+                .build()
+                .unwrap();
+            match signer.sign(&req, &ctx()) {
+                Ok(out) => {
+                    let mut sent = http::Request::get(format!(
+                        "https://api.example.com/?Blob={}",
+                        "a".repeat(len.min(1000))
+                    ))
+                    .body(String::new())
+                    .unwrap();
+                    out.apply_to_http(&mut sent)
+                        .unwrap_or_else(|e| panic!("{} {len}: {e}", signer.algorithm()));
+                    signed += 1;
+                }
+                Err(Error::UnsupportedQuery { .. }) => refused += 1,
+                Err(e) => panic!("{} {len}: {e}", signer.algorithm()),
+            }
+        }
+        assert!(
+            signed > 0 && refused > 0,
+            "{}: {signed} signed, {refused} refused",
+            signer.algorithm()
+        );
+    }
+}

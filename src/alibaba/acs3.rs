@@ -427,7 +427,7 @@ impl Signer for Acs3Signer {
             out.header(header::X_ACS_SECURITY_TOKEN, Text::Shared(t.shared()));
         }
         out.header(header::AUTHORIZATION, auth);
-        Ok(out.finish())
+        out.finish_for(req, SCHEME)
     }
 }
 

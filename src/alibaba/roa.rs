@@ -487,7 +487,7 @@ impl Signer for RoaSigner {
             out.header(header::X_ACS_SECURITY_TOKEN, Text::Shared(t.shared()));
         }
         out.header(header::AUTHORIZATION, auth);
-        Ok(out.finish())
+        out.finish_for(req, SCHEME)
     }
 }
 

@@ -599,7 +599,7 @@ impl Signer for RpcSigner {
             }
         }
         out.query_param(param::SIGNATURE, Text::Span(sig));
-        Ok(out.finish())
+        out.finish_for(req, SCHEME)
     }
 }
 

@@ -318,7 +318,7 @@ impl Signer for SdkHmacSha256Signer {
             out.header(header::X_DOMAIN_ID, Text::Shared(d.clone()));
         }
         out.header(header::AUTHORIZATION, auth);
-        Ok(out.finish())
+        out.finish_for(req, SCHEME)
     }
 }
 

@@ -514,7 +514,7 @@ impl Signer for Tc3Signer {
             out.header(header::X_TC_CONTENT_SHA256, Text::Static(UNSIGNED_PAYLOAD));
         }
         out.header(header::AUTHORIZATION, auth);
-        Ok(out.finish())
+        out.finish_for(req, SCHEME)
     }
 }
 

@@ -440,7 +440,7 @@ impl Signer for V1Signer {
                 "Content-Type",
                 Text::Static("application/x-www-form-urlencoded"),
             );
-            return Ok(out.finish());
+            return out.finish_for(req, SCHEME);
         }
         out.set_query_string(data);
         for (name, value) in &added {
@@ -460,7 +460,7 @@ impl Signer for V1Signer {
             out.query_param(name, text);
         }
         out.query_param(param::SIGNATURE, Text::Span(sig));
-        Ok(out.finish())
+        out.finish_for(req, SCHEME)
     }
 }
 
