@@ -1,6 +1,5 @@
 //! Small text helpers shared by the signers.
 
-use crate::request::is_valid_header_value;
 use crate::Error;
 
 /// A signer setting that goes into a header or parameter: non-empty, no control
@@ -11,10 +10,12 @@ pub(crate) fn check_setting(field: &'static str, value: &str) -> Result<(), Erro
             field,
             reason: "must not be empty",
         })
-    } else if !is_valid_header_value(value) || value.trim() != value {
+    } else if !crate::request::is_wire_text(value) {
+        // Settings are sent as header values or parameters: beyond visible ASCII, the
+        // `http` crate refuses them and servers read them differently.
         Err(Error::InvalidSetting {
             field,
-            reason: "must be a header value without control characters or edge spaces",
+            reason: "must be visible ASCII, spaces only inside",
         })
     } else {
         Ok(())

@@ -804,3 +804,40 @@ fn tc3_refuses_two_content_types() {
     let e = signer.sign(&req, &ctx()).unwrap_err();
     assert!(matches!(e, Error::DuplicateHeader { .. }), "{e}");
 }
+
+/// Settings are sent as headers or parameters: beyond visible ASCII the `http` crate could
+/// not carry them after sign() had succeeded.
+#[test]
+fn settings_beyond_visible_ascii_are_refused() {
+    let creds = || Credentials::new("AKID", "secret").unwrap();
+    for bad in ["中", "ü", " edge", "x\u{7f}"] {
+        let e = Tc3Signer::builder(creds(), "cvm")
+            .action("A")
+            .version("V")
+            .region(bad)
+            .build()
+            .unwrap_err();
+        assert!(
+            matches!(
+                e,
+                Error::InvalidSetting {
+                    field: "region",
+                    ..
+                }
+            ),
+            "{bad:?}: {e}"
+        );
+        let e = Acs3Signer::builder(creds())
+            .action(bad)
+            .version("V")
+            .build()
+            .unwrap_err();
+        assert!(matches!(e, Error::InvalidSetting { .. }), "{bad:?}: {e}");
+    }
+    Tc3Signer::builder(creds(), "cvm")
+        .action("A")
+        .version("V")
+        .region("ap guangzhou")
+        .build()
+        .unwrap();
+}
