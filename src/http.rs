@@ -82,10 +82,12 @@ pub(crate) fn builder(
     headers: &HeaderMap,
 ) -> Result<CanonicalRequestBuilder, Error> {
     let host = match uri.authority() {
-        Some(a) => match a.port() {
-            Some(p) => format!("{}:{}", a.host(), p.as_str()),
-            None => a.host().to_owned(),
-        },
+        // The authority as it is sent (`Host` is written from it), without user info; not
+        // rebuilt from `host()` and `port()`, which drop a port they cannot parse.
+        Some(a) => {
+            let a = a.as_str();
+            a.rsplit_once('@').map_or(a, |(_, host)| host).to_owned()
+        }
         None => headers
             .get(::http::header::HOST)
             .ok_or(Error::MissingHost)?

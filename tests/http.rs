@@ -337,3 +337,21 @@ fn sign_refuses_a_query_that_apply_to_http_cannot_carry() {
         );
     }
 }
+
+/// The host signed is the authority sent: a port the `http` crate cannot parse is not
+/// dropped silently (it was: `a.example:99999` signed `a.example`).
+#[test]
+fn the_signed_host_is_the_authority_sent() {
+    let req = http::Request::get("http://a.example:99999/")
+        .body(Vec::new())
+        .unwrap();
+    let e = CanonicalRequest::from_http(&req).unwrap_err();
+    assert!(matches!(e, Error::InvalidHost { .. }), "{e}");
+    let req = http::Request::get("http://user:pw@A.Example:0080/")
+        .body(Vec::new())
+        .unwrap();
+    assert_eq!(
+        CanonicalRequest::from_http(&req).unwrap().host(),
+        "A.Example:0080"
+    );
+}

@@ -166,7 +166,12 @@ fn body() -> impl Strategy<Value = Vec<u8>> {
 
 fn spec() -> impl Strategy<Value = Spec> {
     (
-        (0..SCHEMES.len(), any::<bool>(), proptest::sample::select(METHODS)),
+        (
+            0..SCHEMES.len(),
+            any::<bool>(),
+            proptest::sample::select(METHODS),
+            any::<bool>(),
+        ),
         (
             prop_oneof![
                 4 => Just("api.example.com"),
@@ -190,7 +195,7 @@ fn spec() -> impl Strategy<Value = Spec> {
             1 => proptest::sample::select(&["", "n o", "中", "a-b_c", "0"][..]).prop_map(str::to_owned),
         ],
     )
-        .prop_map(|((scheme, token, method), (host, path), query, headers, body, time, nonce)| {
+        .prop_map(|((scheme, token, method, via_http), (host, path), query, headers, body, time, nonce)| {
             Spec {
                 scheme,
                 token,
@@ -202,6 +207,7 @@ fn spec() -> impl Strategy<Value = Spec> {
                 body,
                 time,
                 nonce,
+                via_http,
             }
         })
 }

@@ -23,6 +23,7 @@ fn spec(u: &mut Unstructured<'_>) -> arbitrary::Result<wire::Spec> {
         body: Vec::arbitrary(u)?,
         time: i64::arbitrary(u)?,
         nonce: String::arbitrary(u)?,
+        via_http: bool::arbitrary(u)?,
     })
 }
 

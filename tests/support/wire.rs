@@ -34,6 +34,9 @@ pub struct Spec {
     pub body: Vec<u8>,
     pub time: i64,
     pub nonce: String,
+    /// Read the request with `CanonicalRequest::from_http` from the `http::Request` that is
+    /// sent, instead of building it.
+    pub via_http: bool,
 }
 
 /// How one case ended.
@@ -94,16 +97,26 @@ pub fn signer(scheme: &str, token: bool) -> Arc<dyn Signer> {
 pub fn run(spec: &Spec) -> Result<Outcome, String> {
     let scheme = SCHEMES[spec.scheme % SCHEMES.len()];
     let signer = signer(scheme, spec.token && scheme != "wsse");
-    let mut b = CanonicalRequest::builder()
-        .method(spec.method.as_str())
-        .host(spec.host.as_str())
-        .path(spec.path.as_str())
-        .queries(spec.query.iter().cloned())
-        .header("x-loopback-scheme", scheme);
-    for (n, v) in &spec.headers {
-        b = b.header(n.as_str(), v.as_str());
-    }
-    let req = match b.body(spec.body.clone()).build() {
+    let read = match spec.via_http {
+        // As a client of the `http` crate signs: from the request it will send.
+        true => match as_http(spec, scheme, &spec.query) {
+            Ok(sent) => CanonicalRequest::from_http(&sent),
+            Err(why) => return Ok(Outcome::NotRepresentable(why)),
+        },
+        false => {
+            let mut b = CanonicalRequest::builder()
+                .method(spec.method.as_str())
+                .host(spec.host.as_str())
+                .path(spec.path.as_str())
+                .queries(spec.query.iter().cloned())
+                .header("x-loopback-scheme", scheme);
+            for (n, v) in &spec.headers {
+                b = b.header(n.as_str(), v.as_str());
+            }
+            b.body(spec.body.clone()).build()
+        }
+    };
+    let req = match read {
         Ok(r) => r,
         Err(e) => return Ok(Outcome::Refused(e)),
     };
@@ -121,7 +134,7 @@ pub fn run(spec: &Spec) -> Result<Outcome, String> {
     if again.signature() != out.signature() || again.headers().ne(out.headers()) {
         return Err("signing is not deterministic".to_owned());
     }
-    let mut sent = match as_http(spec, scheme, &req) {
+    let mut sent = match as_http(spec, scheme, &spec.query) {
         Ok(r) => r,
         // The caller's own URI, which this scheme leaves as it is, is too long for `http`.
         Err(why) if out.query_string().is_empty() && why.contains("too long") => {
@@ -149,10 +162,10 @@ pub fn run(spec: &Spec) -> Result<Outcome, String> {
 fn as_http(
     spec: &Spec,
     scheme: &str,
-    req: &CanonicalRequest,
+    pairs: &[(String, String)],
 ) -> Result<http::Request<Vec<u8>>, String> {
     let mut query = String::new();
-    for (k, v) in req.query() {
+    for (k, v) in pairs {
         if !query.is_empty() {
             query.push('&');
         }
