@@ -4,14 +4,26 @@ use cloudsign::{CanonicalRequest, Signer, SigningContext, SigningOutput};
 
 /// Output headers are valid `http` headers, the query string is URL-safe, signing is
 /// deterministic, and `apply_to_http` carries it.
-pub fn check_output(signer: &dyn Signer, req: &CanonicalRequest, ctx: &SigningContext, out: &SigningOutput) {
+pub fn check_output(
+    signer: &dyn Signer,
+    req: &CanonicalRequest,
+    ctx: &SigningContext,
+    out: &SigningOutput,
+) {
     for (name, value) in out.headers() {
-        assert!(http::HeaderName::from_bytes(name.as_bytes()).is_ok(), "header name {name:?}");
-        assert!(http::HeaderValue::from_str(value).is_ok(), "{name}: {value:?}");
+        assert!(
+            http::HeaderName::from_bytes(name.as_bytes()).is_ok(),
+            "header name {name:?}"
+        );
+        assert!(
+            http::HeaderValue::from_str(value).is_ok(),
+            "{name}: {value:?}"
+        );
     }
     let q = out.query_string();
     assert!(
-        q.bytes().all(|b| b.is_ascii_alphanumeric() || b"-._~%=&".contains(&b)),
+        q.bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b"-._~%=&".contains(&b)),
         "query string {q:?}"
     );
     let again = signer.sign(req, ctx).expect("signed once, signs again");
@@ -24,5 +36,6 @@ pub fn check_output(signer: &dyn Signer, req: &CanonicalRequest, ctx: &SigningCo
         .uri(uri)
         .body(String::new())
         .expect("a built request is an http::Request");
-    out.apply_to_http(&mut sent).expect("apply_to_http never fails after sign()");
+    out.apply_to_http(&mut sent)
+        .expect("apply_to_http never fails after sign()");
 }

@@ -16,12 +16,45 @@ mod common;
 /// Plausible values and edge cases, mixed with arbitrary text so that the fuzzer gets past
 /// validation into the signers.
 const WORDS: &[&str] = &[
-    "GET", "POST", "PUT", "get", "api.example.com", "API.Example.com:8443", "[::1]:80", "/",
-    "/a%20b/c", "/%E4%B8%AD", "Content-Type", "content-type", "x-acs-meta", "X-TC-Meta",
-    "Host", "application/json", "application/x-www-form-urlencoded", " edge ", "a b", "中文",
-    "Action", "Signature", "SecurityToken", "Token", "AKIDEXAMPLE", "secret", "cvm",
-    "2017-03-12", "DescribeInstances", "ap-guangzhou", "zh-CN", "json", "n0nce",
-    "0123456789abcdef0123456789abcdef", "", "%", "+", "=", "&",
+    "GET",
+    "POST",
+    "PUT",
+    "get",
+    "api.example.com",
+    "API.Example.com:8443",
+    "[::1]:80",
+    "/",
+    "/a%20b/c",
+    "/%E4%B8%AD",
+    "Content-Type",
+    "content-type",
+    "x-acs-meta",
+    "X-TC-Meta",
+    "Host",
+    "application/json",
+    "application/x-www-form-urlencoded",
+    " edge ",
+    "a b",
+    "中文",
+    "Action",
+    "Signature",
+    "SecurityToken",
+    "Token",
+    "AKIDEXAMPLE",
+    "secret",
+    "cvm",
+    "2017-03-12",
+    "DescribeInstances",
+    "ap-guangzhou",
+    "zh-CN",
+    "json",
+    "n0nce",
+    "0123456789abcdef0123456789abcdef",
+    "",
+    "%",
+    "+",
+    "=",
+    "&",
 ];
 
 fn text(u: &mut Unstructured<'_>) -> arbitrary::Result<String> {
@@ -54,7 +87,9 @@ fn signer(u: &mut Unstructured<'_>) -> arbitrary::Result<Result<Box<dyn Signer>,
             Acs3Signer::builder(creds)
                 .action(text(u)?)
                 .version(text(u)?)
-                .signed_headers(*u.choose(&[acs3::SignedHeaders::Required, acs3::SignedHeaders::All])?)
+                .signed_headers(
+                    *u.choose(&[acs3::SignedHeaders::Required, acs3::SignedHeaders::All])?,
+                )
                 .query_names(*u.choose(&[acs3::QueryNames::Encoded, acs3::QueryNames::Raw])?)
                 .build(),
         ),
@@ -75,7 +110,10 @@ fn signer(u: &mut Unstructured<'_>) -> arbitrary::Result<Result<Box<dyn Signer>,
                     tc3::SignedHeaders::ContentTypeHost,
                     tc3::SignedHeaders::ContentTypeHostAction,
                 ])?)
-                .query_encoding(*u.choose(&[tc3::QueryEncoding::Rfc3986, tc3::QueryEncoding::FormUrlencoded])?)
+                .query_encoding(*u.choose(&[
+                    tc3::QueryEncoding::Rfc3986,
+                    tc3::QueryEncoding::FormUrlencoded,
+                ])?)
                 .cache_signing_key(bool::arbitrary(u)?)
                 .build(),
         ),
@@ -85,7 +123,9 @@ fn signer(u: &mut Unstructured<'_>) -> arbitrary::Result<Result<Box<dyn Signer>,
                 .version(text(u)?)
                 .accept(text(u)?)
                 .reject_ambiguous_query(bool::arbitrary(u)?)
-                .header_names(*u.choose(&[roa::HeaderNames::AnyCase, roa::HeaderNames::LowercaseOnly])?)
+                .header_names(
+                    *u.choose(&[roa::HeaderNames::AnyCase, roa::HeaderNames::LowercaseOnly])?,
+                )
                 .build(),
         ),
         4 => boxed(

@@ -32,7 +32,11 @@ fuzz_target!(|data: &[u8]| {
         return;
     };
     match wire::run(&spec) {
-        Ok(wire::Outcome::Verified | wire::Outcome::Refused(_) | wire::Outcome::NotRepresentable(_)) => {}
+        Ok(
+            wire::Outcome::Verified
+            | wire::Outcome::Refused(_)
+            | wire::Outcome::NotRepresentable(_),
+        ) => {}
         Err(broken) => panic!("{broken}\n{spec:?}"),
     }
 });
