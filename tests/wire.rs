@@ -268,3 +268,26 @@ fn what_is_signed_is_what_the_server_reads() {
         );
     }
 }
+
+/// Found by the `wire` fuzz target: `http://host?q` (an empty path) is sent as `/?q`.
+#[test]
+fn an_empty_path_with_a_query_goes_out_as_slash() {
+    let spec = Spec {
+        scheme: 6,
+        token: false,
+        method: "GET".into(),
+        host: "api.example.com".into(),
+        path: String::new(),
+        query: vec![("a".into(), String::new())],
+        headers: Vec::new(),
+        body: Vec::new(),
+        time: 1_700_000_000,
+        nonce: "abc".into(),
+        via_http: true,
+    };
+    assert!(
+        matches!(wire::run(&spec), Ok(Outcome::Verified)),
+        "{:?}",
+        wire::run(&spec)
+    );
+}

@@ -193,7 +193,12 @@ fn as_http(
 /// `content-length` for a body.
 pub fn to_wire(req: &http::Request<Vec<u8>>) -> Vec<u8> {
     let mut w = Vec::new();
-    let target = req.uri().path_and_query().map_or("/", |pq| pq.as_str());
+    // `path()` is "/" for an empty path (`http://host?q`), as clients send it; the raw
+    // `path_and_query()` would be "?q", which is no request target.
+    let target = match req.uri().query() {
+        Some(q) => format!("{}?{q}", req.uri().path()),
+        None => req.uri().path().to_owned(),
+    };
     w.extend_from_slice(format!("{} {target} HTTP/1.1\r\n", req.method()).as_bytes());
     if !req.headers().contains_key(http::header::HOST) {
         let host = req.uri().authority().map_or("", |a| a.as_str());
