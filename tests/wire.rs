@@ -291,3 +291,26 @@ fn an_empty_path_with_a_query_goes_out_as_slash() {
         wire::run(&spec)
     );
 }
+
+/// Found by the `wire` fuzz target: user info in the URI is neither signed nor sent.
+#[test]
+fn user_info_is_neither_signed_nor_sent() {
+    let spec = Spec {
+        scheme: 0,
+        token: false,
+        method: "GET".into(),
+        host: "user:pw@api.example.com".into(),
+        path: "/".into(),
+        query: Vec::new(),
+        headers: Vec::new(),
+        body: Vec::new(),
+        time: 1_700_000_000,
+        nonce: "abc".into(),
+        via_http: true,
+    };
+    assert!(
+        matches!(wire::run(&spec), Ok(Outcome::Verified)),
+        "{:?}",
+        wire::run(&spec)
+    );
+}

@@ -201,7 +201,9 @@ pub fn to_wire(req: &http::Request<Vec<u8>>) -> Vec<u8> {
     };
     w.extend_from_slice(format!("{} {target} HTTP/1.1\r\n", req.method()).as_bytes());
     if !req.headers().contains_key(http::header::HOST) {
+        // As hyper writes it: the authority without user info.
         let host = req.uri().authority().map_or("", |a| a.as_str());
+        let host = host.rsplit_once('@').map_or(host, |(_, h)| h);
         w.extend_from_slice(format!("host: {host}\r\n").as_bytes());
     }
     for (name, value) in req.headers() {
