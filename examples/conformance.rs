@@ -16,6 +16,8 @@ use std::process::ExitCode;
 
 #[path = "../tests/support/conformance.rs"]
 mod conformance;
+#[path = "../tests/support/reference.rs"]
+mod reference;
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();

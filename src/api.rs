@@ -3,6 +3,7 @@
 
 use std::sync::Arc;
 
+use crate::text::check_setting;
 use crate::{CanonicalRequest, Error};
 
 /// A signer with an action and a version, which a request may replace.
@@ -31,12 +32,81 @@ pub(crate) fn for_request<S: ApiSettings>(signer: &S, req: &CanonicalRequest) ->
     Some(copy)
 }
 
-/// Puts `new` in `slot`, if there is one.
-pub(crate) fn replace<T>(slot: &mut T, new: Option<T>) {
-    if let Some(new) = new {
-        *slot = new;
+/// A signer's field that holds an API setting: required (`Arc<str>`) or optional.
+pub(crate) trait Slot {
+    /// The setting, if there is one.
+    fn get(&self) -> Option<&str>;
+    /// Replaces the setting with `new`, if there is one.
+    fn put(&mut self, new: Option<Arc<str>>);
+}
+
+impl Slot for Arc<str> {
+    fn get(&self) -> Option<&str> {
+        Some(self)
+    }
+
+    fn put(&mut self, new: Option<Arc<str>>) {
+        if let Some(new) = new {
+            *self = new;
+        }
     }
 }
+
+impl Slot for Option<Arc<str>> {
+    fn get(&self) -> Option<&str> {
+        self.as_deref()
+    }
+
+    fn put(&mut self, new: Option<Arc<str>>) {
+        if new.is_some() {
+            *self = new;
+        }
+    }
+}
+
+/// The API settings a signer builder collects, as given; checked by [`required`] and
+/// [`optional`] when the signer is built. The setters come from [`api_setters`].
+#[derive(Clone, Debug, Default)]
+pub(crate) struct ApiBuilder {
+    pub(crate) action: Option<String>,
+    pub(crate) version: Option<String>,
+    pub(crate) region: Option<String>,
+    pub(crate) language: Option<String>,
+}
+
+/// A setting the signer needs: given, non-empty and a valid header value.
+pub(crate) fn required(field: &'static str, value: Option<String>) -> Result<Arc<str>, Error> {
+    let value = value.unwrap_or_default();
+    check_setting(field, &value)?;
+    Ok(Arc::from(value))
+}
+
+/// A setting the signer can do without: if given, non-empty and a valid header value.
+pub(crate) fn optional(
+    field: &'static str,
+    value: Option<String>,
+) -> Result<Option<Arc<str>>, Error> {
+    value
+        .map(|v| check_setting(field, &v).map(|()| Arc::from(v)))
+        .transpose()
+}
+
+/// The setters of a builder with an `api: ApiBuilder` field, one per named setting, each
+/// with the documentation given.
+macro_rules! api_setters {
+    ($builder:ty { $($(#[$doc:meta])* $field:ident),* $(,)? }) => {
+        impl $builder {
+            $(
+                $(#[$doc])*
+                pub fn $field(mut self, $field: impl Into<String>) -> Self {
+                    self.api.$field = Some($field.into());
+                    self
+                }
+            )*
+        }
+    };
+}
+pub(crate) use api_setters;
 
 /// For schemes without an action or version: refuses a request that names one.
 pub(crate) fn refuse(scheme: &'static str, req: &CanonicalRequest) -> Result<(), Error> {
@@ -48,24 +118,38 @@ pub(crate) fn refuse(scheme: &'static str, req: &CanonicalRequest) -> Result<(),
     Err(Error::UnsupportedApiSetting { scheme, field })
 }
 
-/// `ApiSettings` for a signer whose `action` and `version` fields are `Arc<str>`; the block
-/// rebuilds the precomputed state that holds them (it may be empty).
+/// `ApiSettings` and `with_action` for a signer whose `action` and `version` fields are
+/// [`Slot`]s; the block rebuilds the precomputed state that holds them (it may be empty).
 macro_rules! api_settings {
     ($ty:ty, |$s:ident| $rebuild:block) => {
         impl $crate::api::ApiSettings for $ty {
             fn action(&self) -> Option<&str> {
-                Some(&self.action)
+                $crate::api::Slot::get(&self.action)
             }
 
             fn version(&self) -> Option<&str> {
-                Some(&self.version)
+                $crate::api::Slot::get(&self.version)
             }
 
             fn set_api(&mut self, action: Option<Arc<str>>, version: Option<Arc<str>>) {
-                $crate::api::replace(&mut self.action, action);
-                $crate::api::replace(&mut self.version, version);
+                $crate::api::Slot::put(&mut self.action, action);
+                $crate::api::Slot::put(&mut self.version, version);
                 let $s = self;
                 $rebuild
+            }
+        }
+
+        impl $ty {
+            /// The same signer for another operation of the same API.
+            ///
+            /// # Errors
+            /// [`Error::InvalidSetting`](crate::Error::InvalidSetting) if `action` is
+            /// empty or not a valid header value.
+            pub fn with_action(&self, action: &str) -> Result<Self, $crate::Error> {
+                $crate::text::check_setting("action", action)?;
+                let mut s = self.clone();
+                $crate::api::ApiSettings::set_api(&mut s, Some(Arc::from(action)), None);
+                Ok(s)
             }
         }
     };

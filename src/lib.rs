@@ -26,4 +26,4 @@ mod timefmt;
 pub use credentials::{Cloud, Credentials, SecretKey, SecurityToken};
 pub use error::Error;
 pub use request::{CanonicalRequest, CanonicalRequestBuilder, Payload};
-pub use signer::{Signer, SigningContext, SigningOutput};
+pub use signer::{Signer, SigningContext, SigningOutput, Stages};

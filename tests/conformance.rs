@@ -5,6 +5,8 @@
 
 #[path = "support/conformance.rs"]
 mod conformance;
+#[path = "support/reference.rs"]
+mod reference;
 
 use serde_json::Value;
 

@@ -15,6 +15,8 @@ use proptest::test_runner::{Config, TestCaseError, TestRunner};
 
 #[path = "support/gateway.rs"]
 mod gateway;
+#[path = "support/reference.rs"]
+mod reference;
 #[path = "support/wire.rs"]
 mod wire;
 

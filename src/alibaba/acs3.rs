@@ -16,10 +16,11 @@ use hmac::{Hmac, Mac};
 use sha2::{Digest, Sha256};
 use smallvec::SmallVec;
 
+use crate::api::{required, ApiBuilder};
 use crate::encoding::{hex_into, percent_encode_into, Hex64, RFC3986_UNRESERVED};
 use crate::mac::hmac_sha256;
 use crate::signer::{OutputBuilder, Text};
-use crate::text::{check_setting, trim, LowerNames};
+use crate::text::{trim, LowerNames};
 use crate::{
     timefmt, CanonicalRequest, Credentials, Error, Payload, Signer, SigningContext, SigningOutput,
 };
@@ -127,8 +128,7 @@ impl fmt::Debug for Acs3Signer {
 #[derive(Clone, Debug)]
 pub struct Acs3SignerBuilder {
     credentials: Credentials,
-    action: Option<String>,
-    version: Option<String>,
+    api: ApiBuilder,
     signed_headers: SignedHeaders,
     query_names: QueryNames,
 }
@@ -138,38 +138,21 @@ impl Acs3Signer {
     pub fn builder(credentials: Credentials) -> Acs3SignerBuilder {
         Acs3SignerBuilder {
             credentials,
-            action: None,
-            version: None,
+            api: ApiBuilder::default(),
             signed_headers: SignedHeaders::default(),
             query_names: QueryNames::default(),
         }
     }
-
-    /// The same signer for another operation of the same API.
-    ///
-    /// # Errors
-    /// [`Error::InvalidSetting`] if `action` is empty or not a valid header value.
-    pub fn with_action(&self, action: &str) -> Result<Self, Error> {
-        check_setting("action", action)?;
-        let mut s = self.clone();
-        crate::api::ApiSettings::set_api(&mut s, Some(Arc::from(action)), None);
-        Ok(s)
-    }
 }
 
-impl Acs3SignerBuilder {
+crate::api::api_setters!(Acs3SignerBuilder {
     /// The API operation, sent as `x-acs-action` (required).
-    pub fn action(mut self, action: impl Into<String>) -> Self {
-        self.action = Some(action.into());
-        self
-    }
-
+    action,
     /// The API version, sent as `x-acs-version` (required).
-    pub fn version(mut self, version: impl Into<String>) -> Self {
-        self.version = Some(version.into());
-        self
-    }
+    version,
+});
 
+impl Acs3SignerBuilder {
     /// Which headers to sign (default [`SignedHeaders::Required`]).
     pub fn signed_headers(mut self, signed_headers: SignedHeaders) -> Self {
         self.signed_headers = signed_headers;
@@ -188,17 +171,15 @@ impl Acs3SignerBuilder {
     /// [`Error::InvalidSetting`] if `action` or `version` is missing, empty or not a valid
     /// header value.
     pub fn build(self) -> Result<Acs3Signer, Error> {
-        let action = self.action.unwrap_or_default();
-        let version = self.version.unwrap_or_default();
-        check_setting("action", &action)?;
-        check_setting("version", &version)?;
+        let action = required("action", self.api.action)?;
+        let version = required("version", self.api.version)?;
         let mac = hmac_sha256(self.credentials.secret().expose_secret().as_bytes());
         let own = Own::new(&self.credentials, &action, &version);
         Ok(Acs3Signer {
             own,
             credentials: self.credentials,
-            action: Arc::from(action),
-            version: Arc::from(version),
+            action,
+            version,
             signed_headers: self.signed_headers,
             query_names: self.query_names,
             mac,

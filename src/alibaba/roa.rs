@@ -26,6 +26,7 @@ use hmac::{Hmac, Mac};
 use md5::{Digest as _, Md5};
 use sha1::Sha1;
 
+use crate::api::{optional, required, ApiBuilder};
 use crate::encoding::{base64_into, percent_encode_into, RFC3986_UNRESERVED};
 use crate::mac::hmac_sha1;
 use crate::signer::{OutputBuilder, Text};
@@ -144,8 +145,7 @@ impl fmt::Debug for RoaSigner {
 #[derive(Clone, Debug)]
 pub struct RoaSignerBuilder {
     credentials: Credentials,
-    action: Option<String>,
-    version: Option<String>,
+    api: ApiBuilder,
     accept: String,
     content_md5: bool,
     reject_ambiguous_query: bool,
@@ -157,41 +157,24 @@ impl RoaSigner {
     pub fn builder(credentials: Credentials) -> RoaSignerBuilder {
         RoaSignerBuilder {
             credentials,
-            action: None,
-            version: None,
+            api: ApiBuilder::default(),
             accept: "application/json".to_owned(),
             content_md5: false,
             reject_ambiguous_query: false,
             header_names: HeaderNames::default(),
         }
     }
-
-    /// The same signer for another operation of the same API.
-    ///
-    /// # Errors
-    /// [`Error::InvalidSetting`] if `action` is empty or not a valid header value.
-    pub fn with_action(&self, action: &str) -> Result<Self, Error> {
-        check_setting("action", action)?;
-        let mut s = self.clone();
-        crate::api::ApiSettings::set_api(&mut s, Some(Arc::from(action)), None);
-        Ok(s)
-    }
 }
 
-impl RoaSignerBuilder {
+crate::api::api_setters!(RoaSignerBuilder {
     /// The API operation, sent and signed as `x-acs-action` (optional; the current official
     /// SDKs send it).
-    pub fn action(mut self, action: impl Into<String>) -> Self {
-        self.action = Some(action.into());
-        self
-    }
-
+    action,
     /// The API version, `x-acs-version` (required).
-    pub fn version(mut self, version: impl Into<String>) -> Self {
-        self.version = Some(version.into());
-        self
-    }
+    version,
+});
 
+impl RoaSignerBuilder {
     /// The `Accept` header added when the request has none (default `application/json`).
     pub fn accept(mut self, accept: impl Into<String>) -> Self {
         self.accept = accept.into();
@@ -225,17 +208,14 @@ impl RoaSignerBuilder {
     /// [`Error::InvalidSetting`] if `version` is missing, or a setting is empty or not a
     /// valid header value.
     pub fn build(self) -> Result<RoaSigner, Error> {
-        let version = self.version.unwrap_or_default();
-        check_setting("version", &version)?;
+        let version = required("version", self.api.version)?;
         check_setting("accept", &self.accept)?;
-        if let Some(a) = &self.action {
-            check_setting("action", a)?;
-        }
+        let action = optional("action", self.api.action)?;
         let mac = hmac_sha1(self.credentials.secret().expose_secret().as_bytes());
         Ok(RoaSigner {
             credentials: self.credentials,
-            action: self.action.map(Arc::from),
-            version: Arc::from(version),
+            action,
+            version,
             accept: Arc::from(self.accept),
             content_md5: self.content_md5,
             reject_ambiguous_query: self.reject_ambiguous_query,
@@ -275,22 +255,7 @@ impl HeaderNames {
     }
 }
 
-impl crate::api::ApiSettings for RoaSigner {
-    fn action(&self) -> Option<&str> {
-        self.action.as_deref()
-    }
-
-    fn version(&self) -> Option<&str> {
-        Some(&self.version)
-    }
-
-    fn set_api(&mut self, action: Option<Arc<str>>, version: Option<Arc<str>>) {
-        if action.is_some() {
-            self.action = action;
-        }
-        crate::api::replace(&mut self.version, version);
-    }
-}
+crate::api::api_settings!(RoaSigner, |_s| {});
 
 impl Signer for RoaSigner {
     fn algorithm(&self) -> &'static str {

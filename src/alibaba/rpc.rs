@@ -15,6 +15,7 @@ use std::sync::Arc;
 
 use smallvec::SmallVec;
 
+use crate::api::{required, ApiBuilder};
 use crate::encoding::{
     base64_into, base64_to_slice, encode_once_and_twice, escapes, percent_encode_into,
     percent_encode_twice_into, Cursor, Padded, OVERSHOOT, RFC3986_UNRESERVED,
@@ -308,8 +309,7 @@ impl fmt::Debug for RpcSigner {
 #[derive(Clone, Debug)]
 pub struct RpcSignerBuilder {
     credentials: Credentials,
-    action: Option<String>,
-    version: Option<String>,
+    api: ApiBuilder,
     format: String,
 }
 
@@ -318,37 +318,20 @@ impl RpcSigner {
     pub fn builder(credentials: Credentials) -> RpcSignerBuilder {
         RpcSignerBuilder {
             credentials,
-            action: None,
-            version: None,
+            api: ApiBuilder::default(),
             format: "JSON".to_owned(),
         }
     }
-
-    /// The same signer for another operation of the same API.
-    ///
-    /// # Errors
-    /// [`Error::InvalidSetting`] if `action` is empty or holds a control character.
-    pub fn with_action(&self, action: &str) -> Result<Self, Error> {
-        check_setting("action", action)?;
-        let mut s = self.clone();
-        crate::api::ApiSettings::set_api(&mut s, Some(Arc::from(action)), None);
-        Ok(s)
-    }
 }
 
-impl RpcSignerBuilder {
+crate::api::api_setters!(RpcSignerBuilder {
     /// The API operation, `Action` (required).
-    pub fn action(mut self, action: impl Into<String>) -> Self {
-        self.action = Some(action.into());
-        self
-    }
-
+    action,
     /// The API version, `Version` (required).
-    pub fn version(mut self, version: impl Into<String>) -> Self {
-        self.version = Some(version.into());
-        self
-    }
+    version,
+});
 
+impl RpcSignerBuilder {
     /// The response format, `Format` (default `JSON`; the official SDKs send `json`).
     pub fn format(mut self, format: impl Into<String>) -> Self {
         self.format = format.into();
@@ -360,20 +343,14 @@ impl RpcSignerBuilder {
     /// # Errors
     /// [`Error::InvalidSetting`] if a setting is missing, empty or holds a control character.
     pub fn build(self) -> Result<RpcSigner, Error> {
-        let action = self.action.unwrap_or_default();
-        let version = self.version.unwrap_or_default();
-        check_setting("action", &action)?;
-        check_setting("version", &version)?;
+        let action = required("action", self.api.action)?;
+        let version = required("version", self.api.version)?;
         check_setting("format", &self.format)?;
         let mut key = String::with_capacity(self.credentials.secret().expose_secret().len() + 1);
         key.push_str(self.credentials.secret().expose_secret());
         key.push('&');
         let mac = Sha1Blocks::new(key.as_bytes());
-        let (action, version, format) = (
-            Arc::from(action),
-            Arc::from(version),
-            Arc::from(self.format),
-        );
+        let format = Arc::from(self.format);
         let own = Own::all(&self.credentials, &action, &version, &format);
         let leads = Lead::all(&mac, &own);
         let fixed_len = Own::fixed_len(&own);

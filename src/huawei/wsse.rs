@@ -19,8 +19,11 @@ use sha2::{Digest, Sha256};
 use crate::encoding::{base64_into, Cursor, Hex64, OVERSHOOT};
 use crate::signer::{OutputBuilder, Text};
 use crate::{
-    timefmt, CanonicalRequest, Credentials, Error, SecretKey, Signer, SigningContext, SigningOutput,
+    timefmt, CanonicalRequest, Credentials, Error, SecretKey, Signer, SigningContext,
+    SigningOutput, Stages,
 };
+
+mod reference;
 
 /// The `Authorization` value that goes with `X-WSSE`.
 pub const AUTHORIZATION: &str = r#"WSSE realm="SDP",profile="UsernameToken",type="Appkey""#;
@@ -86,6 +89,26 @@ impl Signer for WsseSigner {
     }
 
     fn sign(&self, req: &CanonicalRequest, ctx: &SigningContext) -> Result<SigningOutput, Error> {
+        self.check(req, ctx)?;
+        let created = timefmt::iso8601(ctx.time(), SCHEME)?;
+        let digest =
+            password_digest_hex(ctx.nonce(), created.as_bytes(), self.credentials.secret());
+        self.write(ctx.nonce().as_bytes(), created.as_bytes(), &digest)
+    }
+
+    fn sign_reference(
+        &self,
+        req: &CanonicalRequest,
+        ctx: &SigningContext,
+    ) -> Option<Result<Stages, Error>> {
+        Some(reference::sign(self, req, ctx))
+    }
+}
+
+impl WsseSigner {
+    /// Every input error of a signature: a request signed before, a nonce the scheme
+    /// cannot carry, a security token (X-WSSE has none), a time it cannot write.
+    fn check(&self, req: &CanonicalRequest, ctx: &SigningContext) -> Result<(), Error> {
         crate::api::refuse(SCHEME, req)?;
         // Nothing of the request is signed, but a request that already carries the two
         // headers this scheme sets was signed before: sending it again replays a nonce.
@@ -108,13 +131,14 @@ impl Signer for WsseSigner {
                 reason: "X-WSSE has no security token",
             });
         }
-        let created = timefmt::iso8601(ctx.time(), SCHEME)?;
-        let created = created.as_bytes();
-        let user = self.credentials.access_key_id().as_bytes();
-        let digest = password_digest_hex(nonce, created, self.credentials.secret());
+        timefmt::iso8601(ctx.time(), SCHEME).map(drop)
+    }
 
-        // One buffer of exact size: the string to sign, then the X-WSSE value. Short
-        // texts are block stores there, not `memcpy` calls.
+    /// The string to sign and the X-WSSE value, in one buffer of exact size (short texts
+    /// are block stores there, not `memcpy` calls), and the output around them.
+    #[inline]
+    fn write(&self, nonce: &[u8], created: &[u8], digest: &Hex64) -> Result<SigningOutput, Error> {
+        let user = self.credentials.access_key_id().as_bytes();
         let sts_len = nonce.len() + created.len();
         let len = sts_len
             + USERNAME.len()
@@ -130,7 +154,7 @@ impl Signer for WsseSigner {
         let mut buf = out.take_bytes();
         buf.resize(len + OVERSHOOT, 0);
         let mut w = Cursor::new(&mut buf);
-        w.bytes(nonce.as_bytes());
+        w.bytes(nonce);
         w.bytes(created);
         w.array(USERNAME);
         w.bytes(user);
@@ -139,7 +163,7 @@ impl Signer for WsseSigner {
         let sig = w.len()..w.len() + DIGEST_LEN;
         w.base64(digest.as_bytes());
         w.array(NONCE);
-        w.bytes(nonce.as_bytes());
+        w.bytes(nonce);
         w.array(CREATED);
         w.bytes(created);
         w.array(b"\"");

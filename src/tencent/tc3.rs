@@ -14,6 +14,7 @@ use std::sync::{Arc, Mutex};
 use hmac::{Hmac, Mac};
 use sha2::{Digest, Sha256};
 
+use crate::api::{optional, required, ApiBuilder};
 use crate::encoding::{form_encode_into, hex_into, percent_encode_into, Hex64, RFC3986_UNRESERVED};
 use crate::mac::{hmac_sha256, hmac_sha256_once};
 use crate::signer::{OutputBuilder, Text};
@@ -172,11 +173,8 @@ impl fmt::Debug for Tc3Signer {
 #[derive(Clone, Debug)]
 pub struct Tc3SignerBuilder {
     credentials: Credentials,
+    api: ApiBuilder,
     service: String,
-    action: Option<String>,
-    version: Option<String>,
-    region: Option<String>,
-    language: Option<String>,
     signed_headers: SignedHeaders,
     query_encoding: QueryEncoding,
     cache_signing_key: bool,
@@ -188,54 +186,27 @@ impl Tc3Signer {
     pub fn builder(credentials: Credentials, service: impl Into<String>) -> Tc3SignerBuilder {
         Tc3SignerBuilder {
             credentials,
+            api: ApiBuilder::default(),
             service: service.into(),
-            action: None,
-            version: None,
-            region: None,
-            language: None,
             signed_headers: SignedHeaders::default(),
             query_encoding: QueryEncoding::default(),
             cache_signing_key: true,
         }
     }
-
-    /// The same signer for another operation of the same API.
-    ///
-    /// # Errors
-    /// [`Error::InvalidSetting`] if `action` is empty or not a valid header value.
-    pub fn with_action(&self, action: &str) -> Result<Self, Error> {
-        check_setting("action", action)?;
-        let mut s = self.clone();
-        crate::api::ApiSettings::set_api(&mut s, Some(Arc::from(action)), None);
-        Ok(s)
-    }
 }
 
-impl Tc3SignerBuilder {
+crate::api::api_setters!(Tc3SignerBuilder {
     /// The API operation, `X-TC-Action` (required).
-    pub fn action(mut self, action: impl Into<String>) -> Self {
-        self.action = Some(action.into());
-        self
-    }
-
+    action,
     /// The API version, `X-TC-Version` (required).
-    pub fn version(mut self, version: impl Into<String>) -> Self {
-        self.version = Some(version.into());
-        self
-    }
-
+    version,
     /// The region, `X-TC-Region` (some APIs need none).
-    pub fn region(mut self, region: impl Into<String>) -> Self {
-        self.region = Some(region.into());
-        self
-    }
-
+    region,
     /// The response language, `X-TC-Language`.
-    pub fn language(mut self, language: impl Into<String>) -> Self {
-        self.language = Some(language.into());
-        self
-    }
+    language,
+});
 
+impl Tc3SignerBuilder {
     /// Which headers to sign (default [`SignedHeaders::ContentTypeHost`]).
     pub fn signed_headers(mut self, signed_headers: SignedHeaders) -> Self {
         self.signed_headers = signed_headers;
@@ -261,8 +232,6 @@ impl Tc3SignerBuilder {
     /// [`Error::InvalidSetting`] if a setting is missing, empty, or cannot go into a header
     /// (the service also may not contain `/`).
     pub fn build(self) -> Result<Tc3Signer, Error> {
-        let action = self.action.unwrap_or_default();
-        let version = self.version.unwrap_or_default();
         check_setting("service", &self.service)?;
         if self.service.contains('/') || self.service.contains(',') {
             return Err(Error::InvalidSetting {
@@ -270,22 +239,17 @@ impl Tc3SignerBuilder {
                 reason: "must not contain '/' or ','",
             });
         }
-        check_setting("action", &action)?;
-        check_setting("version", &version)?;
-        let region = self.region.filter(|r| !r.is_empty());
-        if let Some(r) = &region {
-            check_setting("region", r)?;
-        }
-        if let Some(l) = &self.language {
-            check_setting("language", l)?;
-        }
+        let action = required("action", self.api.action)?;
+        let version = required("version", self.api.version)?;
+        let region = optional("region", self.api.region.filter(|r| !r.is_empty()))?;
+        let language = optional("language", self.api.language)?;
         Ok(Tc3Signer {
             credentials: self.credentials,
             service: Arc::from(self.service),
-            action: Arc::from(action),
-            version: Arc::from(version),
-            region: region.map(Arc::from),
-            language: self.language.map(Arc::from),
+            action,
+            version,
+            region,
+            language,
             signed_headers: self.signed_headers,
             query_encoding: self.query_encoding,
             key_cache: self.cache_signing_key.then(Arc::default),

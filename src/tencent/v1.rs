@@ -19,11 +19,11 @@ use std::sync::Arc;
 use hmac::Mac;
 use sha2::{Digest, Sha256};
 
+use crate::api::{optional, required, ApiBuilder};
 use crate::encoding::form_encode_into;
 use crate::mac::{hmac_sha1, hmac_sha256};
 use crate::request::form_params;
 use crate::signer::{OutputBuilder, Text};
-use crate::text::check_setting;
 use crate::{timefmt, CanonicalRequest, Credentials, Error, Signer, SigningContext, SigningOutput};
 
 const SCHEME: &str = "Tencent signature V1";
@@ -149,10 +149,7 @@ impl fmt::Debug for V1Signer {
 #[derive(Clone, Debug)]
 pub struct V1SignerBuilder {
     credentials: Credentials,
-    action: Option<String>,
-    version: Option<String>,
-    region: Option<String>,
-    language: Option<String>,
+    api: ApiBuilder,
     request_client: Option<String>,
     method: SignatureMethod,
 }
@@ -163,52 +160,25 @@ impl V1Signer {
     pub fn builder(credentials: Credentials) -> V1SignerBuilder {
         V1SignerBuilder {
             credentials,
-            action: None,
-            version: None,
-            region: None,
-            language: None,
+            api: ApiBuilder::default(),
             request_client: None,
             method: SignatureMethod::default(),
         }
     }
-
-    /// The same signer for another operation of the same API.
-    ///
-    /// # Errors
-    /// [`Error::InvalidSetting`] if `action` is empty or holds a control character.
-    pub fn with_action(&self, action: &str) -> Result<Self, Error> {
-        check_setting("action", action)?;
-        let mut s = self.clone();
-        crate::api::ApiSettings::set_api(&mut s, Some(Arc::from(action)), None);
-        Ok(s)
-    }
 }
 
-impl V1SignerBuilder {
+crate::api::api_setters!(V1SignerBuilder {
     /// The API operation, `Action` (required; sent as given).
-    pub fn action(mut self, action: impl Into<String>) -> Self {
-        self.action = Some(action.into());
-        self
-    }
-
+    action,
     /// The API version, `Version` (every API 3.0 operation needs it).
-    pub fn version(mut self, version: impl Into<String>) -> Self {
-        self.version = Some(version.into());
-        self
-    }
-
+    version,
     /// The region, `Region` (optional; some APIs need none).
-    pub fn region(mut self, region: impl Into<String>) -> Self {
-        self.region = Some(region.into());
-        self
-    }
-
+    region,
     /// The response language, `Language` (optional; `zh-CN` or `en-US`).
-    pub fn language(mut self, language: impl Into<String>) -> Self {
-        self.language = Some(language.into());
-        self
-    }
+    language,
+});
 
+impl V1SignerBuilder {
     /// A client identifier, `RequestClient` (optional; the official SDKs send theirs, e.g.
     /// `SDK_PYTHON_3.1.195`).
     pub fn request_client(mut self, request_client: impl Into<String>) -> Self {
@@ -228,25 +198,13 @@ impl V1SignerBuilder {
     /// [`Error::InvalidSetting`] if `action` is missing, or a setting is empty or holds a
     /// control character.
     pub fn build(self) -> Result<V1Signer, Error> {
-        let action = self.action.unwrap_or_default();
-        check_setting("action", &action)?;
-        for (field, v) in [
-            ("version", &self.version),
-            ("region", &self.region),
-            ("language", &self.language),
-            ("request_client", &self.request_client),
-        ] {
-            if let Some(v) = v {
-                check_setting(field, v)?;
-            }
-        }
         Ok(V1Signer {
             credentials: self.credentials,
-            action: Arc::from(action),
-            version: self.version.map(Arc::from),
-            region: self.region.map(Arc::from),
-            language: self.language.map(Arc::from),
-            request_client: self.request_client.map(Arc::from),
+            action: required("action", self.api.action)?,
+            version: optional("version", self.api.version)?,
+            region: optional("region", self.api.region)?,
+            language: optional("language", self.api.language)?,
+            request_client: optional("request_client", self.request_client)?,
             method: self.method,
         })
     }
@@ -269,22 +227,7 @@ enum NonceText {
     Derived(String),
 }
 
-impl crate::api::ApiSettings for V1Signer {
-    fn action(&self) -> Option<&str> {
-        Some(&self.action)
-    }
-
-    fn version(&self) -> Option<&str> {
-        self.version.as_deref()
-    }
-
-    fn set_api(&mut self, action: Option<Arc<str>>, version: Option<Arc<str>>) {
-        crate::api::replace(&mut self.action, action);
-        if version.is_some() {
-            self.version = version;
-        }
-    }
-}
+crate::api::api_settings!(V1Signer, |_s| {});
 
 impl Signer for V1Signer {
     fn algorithm(&self) -> &'static str {

@@ -49,6 +49,7 @@ enum Failure {
     Spec(String),
     Sign(Error),
     Unsupported(String),
+    Reference(String),
 }
 
 impl From<Error> for Failure {
@@ -63,6 +64,7 @@ impl std::fmt::Display for Failure {
             Failure::Spec(m) => write!(f, "bad spec: {m}"),
             Failure::Sign(e) => write!(f, "{e}"),
             Failure::Unsupported(s) => write!(f, "unsupported scheme {s:?}"),
+            Failure::Reference(m) => write!(f, "fast path and reference differ: {m}"),
         }
     }
 }
@@ -142,7 +144,7 @@ fn sign(spec: &Value) -> Result<BTreeMap<&'static str, String>, Failure> {
                 .queries(pairs(spec, "query")?)
                 .body(body(spec))
                 .build()?;
-            let out = signer.sign(&req, &iso_context(spec)?)?;
+            let out = signed(&signer, spec, &req, &iso_context(spec)?)?;
             r.insert("signature", out.signature().to_owned());
             r.insert("authorization", header(&out, "Authorization"));
             stages(&mut r, &out);
@@ -162,7 +164,7 @@ fn sign(spec: &Value) -> Result<BTreeMap<&'static str, String>, Failure> {
                 // What the SDK client sends with a form body.
                 req = req.header("Content-Type", "application/x-www-form-urlencoded");
             }
-            let out = signer.sign(&req.body(body).build()?, &iso_context(spec)?)?;
+            let out = signed(&signer, spec, &req.body(body).build()?, &iso_context(spec)?)?;
             r.insert("signature", out.signature().to_owned());
             stages(&mut r, &out);
         }
@@ -187,7 +189,7 @@ fn sign(spec: &Value) -> Result<BTreeMap<&'static str, String>, Failure> {
             let time = OffsetDateTime::parse(ts, &time::format_description::well_known::Rfc2822)
                 .map_err(|e| Failure::Spec(format!("timestamp {ts:?}: {e}")))?;
             let ctx = SigningContext::new(time, field(spec, "nonce")?);
-            let out = signer.sign(&req.body(body(spec)).build()?, &ctx)?;
+            let out = signed(&signer, spec, &req.body(body(spec)).build()?, &ctx)?;
             r.insert("signature", out.signature().to_owned());
             r.insert("authorization", header(&out, "Authorization"));
             stages(&mut r, &out);
@@ -233,7 +235,12 @@ fn sign(spec: &Value) -> Result<BTreeMap<&'static str, String>, Failure> {
             let secs: i64 = ts
                 .parse()
                 .map_err(|_| Failure::Spec(format!("timestamp {ts:?} is not Unix seconds")))?;
-            let out = signer.sign(&req.build()?, &SigningContext::from_unix(secs, "")?)?;
+            let out = signed(
+                &signer,
+                spec,
+                &req.build()?,
+                &SigningContext::from_unix(secs, "")?,
+            )?;
             r.insert("signature", out.signature().to_owned());
             r.insert("authorization", header(&out, "Authorization"));
             stages(&mut r, &out);
@@ -289,7 +296,7 @@ fn sign(spec: &Value) -> Result<BTreeMap<&'static str, String>, Failure> {
                 .parse()
                 .map_err(|_| Failure::Spec(format!("timestamp {ts:?} is not Unix seconds")))?;
             let ctx = SigningContext::from_unix(secs, field(spec, "nonce")?)?;
-            let out = signer.sign(&req.build()?, &ctx)?;
+            let out = signed(&signer, spec, &req.build()?, &ctx)?;
             r.insert("signature", out.signature().to_owned());
             r.insert(
                 "request_data",
@@ -334,7 +341,9 @@ fn sign(spec: &Value) -> Result<BTreeMap<&'static str, String>, Failure> {
             let time = time::PrimitiveDateTime::parse(ts, &format)
                 .map_err(|e| Failure::Spec(format!("timestamp {ts:?}: {e}")))?
                 .assume_utc();
-            let out = signer.sign(
+            let out = signed(
+                &signer,
+                spec,
                 &req.body(body(spec)).build()?,
                 &SigningContext::new(time, ""),
             )?;
@@ -345,7 +354,7 @@ fn sign(spec: &Value) -> Result<BTreeMap<&'static str, String>, Failure> {
         "huawei_wsse" => {
             let signer = WsseSigner::new(credentials(spec)?);
             let req = request(spec)?.body(body(spec)).build()?;
-            let out = signer.sign(&req, &iso_context(spec)?)?;
+            let out = signed(&signer, spec, &req, &iso_context(spec)?)?;
             r.insert("signature", out.signature().to_owned());
             r.insert("x_wsse", header(&out, "X-WSSE"));
             r.insert("authorization", header(&out, "Authorization"));
@@ -364,6 +373,18 @@ fn stages(r: &mut BTreeMap<&'static str, String>, out: &cloudsign::SigningOutput
     if let Some(s) = out.string_to_sign() {
         r.insert("string_to_sign", s.to_owned());
     }
+}
+
+/// Signs with the fast path after holding it to the scheme's reference implementation.
+fn signed(
+    signer: &dyn Signer,
+    spec: &Value,
+    req: &CanonicalRequest,
+    ctx: &SigningContext,
+) -> Result<cloudsign::SigningOutput, Failure> {
+    let case = spec.get("id").map(Value::to_string).unwrap_or_default();
+    super::reference::hold(signer, req, ctx, &case).map_err(Failure::Reference)?;
+    Ok(signer.sign(req, ctx)?)
 }
 
 fn header(out: &cloudsign::SigningOutput, name: &str) -> String {

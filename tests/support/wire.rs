@@ -15,7 +15,7 @@ use cloudsign::huawei::{SdkHmacSha256Signer, WsseSigner};
 use cloudsign::tencent::{v1, Tc3Signer, V1Signer};
 use cloudsign::{CanonicalRequest, Error, Signer, SigningContext};
 
-use super::gateway;
+use super::{gateway, reference};
 
 /// The schemes, in the order `Spec::scheme` indexes them.
 pub const SCHEMES: [&str; 7] = ["acs3", "rpc", "tc3", "roa", "v1", "huawei", "wsse"];
@@ -124,6 +124,7 @@ pub fn run(spec: &Spec) -> Result<Outcome, String> {
         Ok(c) => c,
         Err(e) => return Ok(Outcome::Refused(e)),
     };
+    reference::hold(&*signer, &req, &ctx, &format!("{spec:?}"))?;
     let out = match signer.sign(&req, &ctx) {
         Ok(o) => o,
         Err(e) => return Ok(Outcome::Refused(e)),

@@ -1,202 +1,10 @@
-//! The [`Signer`] trait, its input [`SigningContext`] and its result [`SigningOutput`].
+//! [`SigningOutput`]: what a signer says to add to the request, and its stages.
 
 use std::fmt;
 use std::ops::Range;
 use std::sync::Arc;
 
-use time::OffsetDateTime;
-
 use crate::{CanonicalRequest, Error};
-
-/// Signs a [`CanonicalRequest`]: one implementation per scheme.
-///
-/// The trait is object-safe and every signer is `Send + Sync`, so a service can keep a
-/// `Box<dyn Signer>` or `Arc<dyn Signer>` per cloud and share it between threads.
-///
-/// ```
-/// use cloudsign::{alibaba::Acs3Signer, huawei::WsseSigner, Credentials, Signer};
-///
-/// let creds = Credentials::new("id", "secret")?;
-/// let signers: Vec<Box<dyn Signer>> = vec![
-///     Box::new(Acs3Signer::builder(creds.clone()).action("DescribeRegions").version("2014-05-26").build()?),
-///     Box::new(WsseSigner::new(creds)),
-/// ];
-/// assert_eq!(signers[0].algorithm(), "ACS3-HMAC-SHA256");
-/// # Ok::<(), cloudsign::Error>(())
-/// ```
-///
-/// Shared and boxed signers are signers too, so code generic over `S: Signer` takes an
-/// `Arc<dyn Signer>`, a `Box<dyn Signer>` or a reference as well as a concrete signer.
-///
-/// ```
-/// use std::sync::Arc;
-/// use cloudsign::{huawei::WsseSigner, CanonicalRequest, Credentials, Signer, SigningContext};
-///
-/// fn x_wsse(signer: impl Signer, req: &CanonicalRequest) -> Result<String, cloudsign::Error> {
-///     let ctx = SigningContext::from_unix(1_700_000_000, "abc123")?;
-///     Ok(signer.sign(req, &ctx)?.header("X-WSSE").unwrap_or_default().to_owned())
-/// }
-///
-/// let req = CanonicalRequest::builder().host("example.com").build()?;
-/// let shared: Arc<dyn Signer> = Arc::new(WsseSigner::new(Credentials::new("id", "secret")?));
-/// let by_ref = x_wsse(&*shared, &req)?;
-/// assert!(by_ref.starts_with(r#"UsernameToken Username="id",PasswordDigest=""#));
-/// assert_eq!(x_wsse(Arc::clone(&shared), &req)?, by_ref);
-/// let boxed: Box<dyn Signer> = Box::new(WsseSigner::new(Credentials::new("id", "secret")?));
-/// assert_eq!(x_wsse(boxed, &req)?, by_ref);
-/// # Ok::<(), cloudsign::Error>(())
-/// ```
-pub trait Signer: fmt::Debug + Send + Sync {
-    /// The scheme's name as it appears on the wire, e.g. `TC3-HMAC-SHA256`.
-    fn algorithm(&self) -> &'static str;
-
-    /// Signs `request` at the time and with the nonce of `ctx`.
-    ///
-    /// Returns what to add to the request; nothing is changed on error.
-    ///
-    /// # Errors
-    /// A typed [`Error`] when the scheme cannot sign this request (method, body, query,
-    /// time or nonce it cannot represent).
-    fn sign(
-        &self,
-        request: &CanonicalRequest,
-        ctx: &SigningContext,
-    ) -> Result<SigningOutput, Error>;
-}
-
-// `&S`, `Box<S>` and `Arc<S>` sign as `S` does.
-macro_rules! forward_signer {
-    ($($ty:ty),*) => {$(
-        impl<S: Signer + ?Sized> Signer for $ty {
-            fn algorithm(&self) -> &'static str {
-                (**self).algorithm()
-            }
-
-            fn sign(
-                &self,
-                request: &CanonicalRequest,
-                ctx: &SigningContext,
-            ) -> Result<SigningOutput, Error> {
-                (**self).sign(request, ctx)
-            }
-        }
-    )*};
-}
-
-forward_signer!(&S, Box<S>, Arc<S>);
-
-// Compile-time proof that the trait is object-safe and its objects can cross threads.
-const _: fn(&dyn Signer) = |_| {};
-const _: fn() = || {
-    fn assert_send_sync<T: Send + Sync + ?Sized>() {}
-    assert_send_sync::<dyn Signer>();
-    assert_send_sync::<Box<dyn Signer>>();
-};
-
-/// When and with which nonce to sign: the only inputs of a signature that are not in the
-/// request or the credentials. Inject both in tests; use [`SigningContext::now`] in
-/// production.
-///
-/// ```
-/// use cloudsign::SigningContext;
-///
-/// let ctx = SigningContext::from_unix(1_551_113_065, "3156853299f313e23d1673dc12e1703d")?;
-/// assert_eq!(ctx.unix_timestamp(), 1_551_113_065);
-/// assert_eq!(ctx.nonce(), "3156853299f313e23d1673dc12e1703d");
-/// let fresh = SigningContext::now();
-/// assert_eq!(fresh.nonce().len(), 32);
-/// # Ok::<(), cloudsign::Error>(())
-/// ```
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct SigningContext {
-    time: OffsetDateTime,
-    nonce: Arc<str>,
-    /// The nonce is non-empty ASCII letters and digits: every scheme accepts it as is,
-    /// so signers skip their own checks. Computed where the nonce enters.
-    nonce_is_alphanumeric: bool,
-}
-
-fn is_alphanumeric(nonce: &str) -> bool {
-    !nonce.is_empty() && nonce.bytes().all(|b| b.is_ascii_alphanumeric())
-}
-
-impl SigningContext {
-    /// A given time (any offset; signers use its UTC value, whole seconds) and nonce.
-    pub fn new(time: OffsetDateTime, nonce: impl Into<String>) -> Self {
-        // `to_offset` would panic where the UTC value leaves the representable years; such
-        // a time keeps its offset and every signer refuses it (TimestampOutOfRange).
-        let time = time.checked_to_offset(time::UtcOffset::UTC).unwrap_or(time);
-        let time = time.replace_nanosecond(0).unwrap_or(time);
-        let nonce: Arc<str> = Arc::from(nonce.into());
-        SigningContext {
-            time,
-            nonce_is_alphanumeric: is_alphanumeric(&nonce),
-            nonce,
-        }
-    }
-
-    /// Seconds since the Unix epoch and a nonce.
-    ///
-    /// # Errors
-    /// [`Error::TimestampOutOfRange`] if `secs` is outside the years -9999 to 9999.
-    pub fn from_unix(secs: i64, nonce: impl Into<String>) -> Result<Self, Error> {
-        let time =
-            OffsetDateTime::from_unix_timestamp(secs).map_err(|_| Error::TimestampOutOfRange {
-                scheme: "SigningContext",
-                reason: "outside the years -9999 to 9999",
-            })?;
-        Ok(Self::new(time, nonce))
-    }
-
-    /// The current time and a fresh random nonce: 32 lowercase hex digits (128 bits from
-    /// the thread-local CSPRNG), which every scheme accepts.
-    #[allow(clippy::disallowed_methods)] // the one place that reads the clock and the RNG
-    pub fn now() -> Self {
-        use rand::RngCore as _;
-        let mut bytes = [0u8; 16];
-        rand::rng().fill_bytes(&mut bytes);
-        SigningContext {
-            time: OffsetDateTime::now_utc()
-                .replace_nanosecond(0)
-                .unwrap_or(OffsetDateTime::UNIX_EPOCH),
-            nonce: Arc::from(hex::encode(bytes)),
-            nonce_is_alphanumeric: true,
-        }
-    }
-
-    /// Replaces the nonce.
-    pub fn with_nonce(mut self, nonce: impl Into<String>) -> Self {
-        self.nonce = Arc::from(nonce.into());
-        self.nonce_is_alphanumeric = is_alphanumeric(&self.nonce);
-        self
-    }
-
-    /// The signing time in UTC.
-    pub fn time(&self) -> OffsetDateTime {
-        self.time
-    }
-
-    /// The signing time as seconds since the Unix epoch.
-    pub fn unix_timestamp(&self) -> i64 {
-        self.time.unix_timestamp()
-    }
-
-    /// The nonce.
-    pub fn nonce(&self) -> &str {
-        &self.nonce
-    }
-
-    /// True when the nonce is non-empty ASCII letters and digits (checked once, here).
-    #[inline]
-    pub(crate) fn nonce_is_alphanumeric(&self) -> bool {
-        self.nonce_is_alphanumeric
-    }
-
-    #[inline]
-    pub(crate) fn nonce_shared(&self) -> &Arc<str> {
-        &self.nonce
-    }
-}
 
 /// A piece of text of a [`SigningOutput`]: a range of its buffer, a constant, or a shared
 /// string from the signer's settings. Keeps `sign()` to a few allocations.
@@ -479,46 +287,34 @@ impl OutputBuilder {
         self.out
     }
 
-    /// The output, if its query string fits in a URI that HTTP clients accept with `req`'s
-    /// host and path: the `http` crate (hyper, reqwest) refuses a URI over 65,534 bytes,
-    /// and a signature that cannot be sent is refused here, not after `sign()`.
+    /// The output, if its query string fits in a URI ([`check_uri`]).
     #[inline]
     pub(crate) fn finish_for(
         self,
         req: &CanonicalRequest,
         scheme: &'static str,
     ) -> Result<SigningOutput, Error> {
-        const MAX_URI: usize = u16::MAX as usize - 1;
-        let uri = "https://".len() + req.host().len() + req.path().len() + 1;
-        if uri + self.out.query_string().len() > MAX_URI {
-            return Err(Error::UnsupportedQuery {
-                scheme,
-                reason: "the signed URI would be longer than 65,534 bytes, which HTTP clients \
-                         refuse: send the parameters in the body",
-            });
-        }
+        check_uri(req, self.out.query_string().len(), scheme)?;
         Ok(self.out)
     }
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn nonce_flag_follows_the_nonce() {
-        let ctx = SigningContext::from_unix(0, "abcXYZ019").unwrap();
-        assert!(ctx.nonce_is_alphanumeric());
-        for nonce in ["", "a-b", " a", "a\n", "ä"] {
-            let c = ctx.clone().with_nonce(nonce);
-            assert!(!c.nonce_is_alphanumeric(), "{nonce:?}");
-            assert!(!SigningContext::from_unix(0, nonce)
-                .unwrap()
-                .nonce_is_alphanumeric());
-            assert!(c.with_nonce("ok1").nonce_is_alphanumeric());
-        }
-        let now = SigningContext::now();
-        assert_eq!(now.nonce_is_alphanumeric(), is_alphanumeric(now.nonce()));
-        assert!(now.nonce_is_alphanumeric());
+/// Refuses a query string that does not fit in a URI that HTTP clients accept with `req`'s
+/// host and path: the `http` crate (hyper, reqwest) refuses a URI over 65,534 bytes, and a
+/// signature that cannot be sent is refused by `sign()`, not after it.
+pub(crate) fn check_uri(
+    req: &CanonicalRequest,
+    query_len: usize,
+    scheme: &'static str,
+) -> Result<(), Error> {
+    const MAX_URI: usize = u16::MAX as usize - 1;
+    let uri = "https://".len() + req.host().len() + req.path().len() + 1;
+    if uri + query_len > MAX_URI {
+        return Err(Error::UnsupportedQuery {
+            scheme,
+            reason: "the signed URI would be longer than 65,534 bytes, which HTTP clients \
+                     refuse: send the parameters in the body",
+        });
     }
+    Ok(())
 }
