@@ -19,9 +19,9 @@ use std::hint::black_box;
 use std::time::{Duration, UNIX_EPOCH};
 
 use base64::Engine as _;
-use cloudsign::alibaba::{Acs3Signer, RpcSigner};
-use cloudsign::huawei::WsseSigner;
-use cloudsign::tencent::Tc3Signer;
+use cloudsign::alibaba::{Acs3Signer, RoaSigner, RpcSigner};
+use cloudsign::huawei::{SdkHmacSha256Signer, WsseSigner};
+use cloudsign::tencent::{Tc3Signer, V1Signer};
 use cloudsign::{CanonicalRequest, Credentials, Signer, SigningContext};
 use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion, Throughput};
 use hmac::{Hmac, Mac};
@@ -243,15 +243,7 @@ fn bench_rpc(c: &mut Criterion) {
         "12 parameters + Signature"
     );
     let sts = out.string_to_sign().unwrap().to_owned();
-    let floor = || {
-        let mut m = <Hmac<Sha1> as Mac>::new_from_slice(b"testsecret&").unwrap();
-        m.update(sts.as_bytes());
-        let mut b = [0u8; 28];
-        base64::engine::general_purpose::STANDARD
-            .encode_slice(m.finalize().into_bytes(), &mut b)
-            .unwrap();
-        b
-    };
+    let floor = || hmac_sha1_base64(b"testsecret&", sts.as_bytes());
     assert_eq!(&floor()[..], out.signature().as_bytes());
     eprintln!("rpc: string to sign is {} bytes", sts.len());
     g.bench_with_input(BenchmarkId::new("cloudsign", 0), &req, |b, req| {
@@ -287,6 +279,116 @@ fn bench_wsse(c: &mut Criterion) {
         b
     };
     assert_eq!(&floor()[..], out.signature().as_bytes());
+    g.bench_with_input(BenchmarkId::new("cloudsign", 0), &req, |b, req| {
+        b.iter(|| signer.sign(black_box(req), black_box(&ctx)).unwrap())
+    });
+    g.bench_function(BenchmarkId::new("floor", 0), |b| b.iter(floor));
+    g.finish();
+}
+
+/// HMAC-SHA1 then Base64 of a string to sign: the floor of ROA (and RPC).
+fn hmac_sha1_base64(key: &[u8], sts: &[u8]) -> [u8; 28] {
+    let mut m = <Hmac<Sha1> as Mac>::new_from_slice(key).unwrap();
+    m.update(sts);
+    let mut b = [0u8; 28];
+    base64::engine::general_purpose::STANDARD
+        .encode_slice(m.finalize().into_bytes(), &mut b)
+        .unwrap();
+    b
+}
+
+fn bench_roa(c: &mut Criterion) {
+    let mut g = c.benchmark_group("roa");
+    // A Container Service call: a path, two query parameters, JSON accepted.
+    let signer = RoaSigner::builder(Credentials::new("testid", "testsecret").unwrap())
+        .action("DescribeClustersV1")
+        .version("2015-12-15")
+        .build()
+        .unwrap();
+    let req = CanonicalRequest::builder()
+        .host("cs.cn-hangzhou.aliyuncs.com")
+        .path("/api/v1/clusters")
+        .query("name", "my-cluster")
+        .query("page_size", "10")
+        .build()
+        .unwrap();
+    let ctx = ctx();
+    let out = signer.sign(&req, &ctx).unwrap();
+    let sts = out.string_to_sign().unwrap().to_owned();
+    let floor = || hmac_sha1_base64(b"testsecret", sts.as_bytes());
+    assert_eq!(&floor()[..], out.signature().as_bytes());
+    eprintln!("roa: string to sign is {} bytes", sts.len());
+    g.bench_with_input(BenchmarkId::new("cloudsign", 0), &req, |b, req| {
+        b.iter(|| signer.sign(black_box(req), black_box(&ctx)).unwrap())
+    });
+    g.bench_function(BenchmarkId::new("floor", 0), |b| b.iter(floor));
+    g.finish();
+}
+
+fn bench_v1(c: &mut Criterion) {
+    let mut g = c.benchmark_group("v1");
+    // A CVM call with signature V1 (HmacSHA256), every parameter in the GET query.
+    let signer = V1Signer::builder(Credentials::new(AK, SK).unwrap())
+        .action("DescribeInstances")
+        .version("2017-03-12")
+        .region("ap-guangzhou")
+        .build()
+        .unwrap();
+    let req = CanonicalRequest::builder()
+        .host("cvm.tencentcloudapi.com")
+        .query("Limit", "20")
+        .query("Offset", "0")
+        .query("InstanceIds.0", "ins-09dx96dg")
+        .build()
+        .unwrap();
+    let ctx = ctx();
+    let out = signer.sign(&req, &ctx).unwrap();
+    let sts = out.string_to_sign().unwrap().to_owned();
+    let floor = || {
+        let mut b = [0u8; 44];
+        base64::engine::general_purpose::STANDARD
+            .encode_slice(hmac256(SK.as_bytes(), sts.as_bytes()), &mut b)
+            .unwrap();
+        b
+    };
+    assert_eq!(&floor()[..], out.signature().as_bytes());
+    eprintln!("v1: string to sign is {} bytes", sts.len());
+    g.bench_with_input(BenchmarkId::new("cloudsign", 0), &req, |b, req| {
+        b.iter(|| signer.sign(black_box(req), black_box(&ctx)).unwrap())
+    });
+    g.bench_function(BenchmarkId::new("floor", 0), |b| b.iter(floor));
+    g.finish();
+}
+
+fn bench_huawei(c: &mut Criterion) {
+    let mut g = c.benchmark_group("huawei");
+    // A VPC list call with a project id, as the SDK's `BasicCredentials` send it.
+    let signer = SdkHmacSha256Signer::builder(Credentials::new(AK, SK).unwrap())
+        .project_id("77b6a44cba5143ab91d13ab9a8ff44fd")
+        .build()
+        .unwrap();
+    let req = CanonicalRequest::builder()
+        .host("vpc.cn-north-4.myhuaweicloud.com")
+        .path("/v1/77b6a44cba5143ab91d13ab9a8ff44fd/vpcs")
+        .query("limit", "10")
+        .header("Content-Type", "application/json")
+        .build()
+        .unwrap();
+    let ctx = ctx();
+    let out = signer.sign(&req, &ctx).unwrap();
+    let canonical = out.canonical_request().unwrap().to_owned();
+    let date = out.header("X-Sdk-Date").unwrap().to_owned();
+    let floor = || {
+        let creq = hex32(&Sha256::digest(canonical.as_bytes()));
+        let mut m = <Hmac<Sha256> as Mac>::new_from_slice(SK.as_bytes()).unwrap();
+        m.update(b"SDK-HMAC-SHA256\n");
+        m.update(date.as_bytes());
+        m.update(b"\n");
+        m.update(&creq);
+        hex32(&m.finalize().into_bytes())
+    };
+    assert_eq!(&floor()[..], out.signature().as_bytes());
+    eprintln!("huawei: canonical request is {} bytes", canonical.len());
     g.bench_with_input(BenchmarkId::new("cloudsign", 0), &req, |b, req| {
         b.iter(|| signer.sign(black_box(req), black_box(&ctx)).unwrap())
     });
@@ -352,6 +454,6 @@ fn config() -> Criterion {
 criterion_group! {
     name = benches;
     config = config();
-    targets = bench_tc3, bench_acs3, bench_rpc, bench_wsse, bench_vs_aws_sigv4
+    targets = bench_tc3, bench_acs3, bench_rpc, bench_roa, bench_v1, bench_huawei, bench_wsse, bench_vs_aws_sigv4
 }
 criterion_main!(benches);
