@@ -2,8 +2,11 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // tests assert by panicking
 
+#[path = "support/signers.rs"]
+mod signers;
+
 use cloudsign::alibaba::{roa, Acs3Signer, RoaSigner, RpcSigner};
-use cloudsign::huawei::{SdkHmacSha256Signer, WsseSigner};
+use cloudsign::huawei::SdkHmacSha256Signer;
 use cloudsign::tencent::{Tc3Signer, V1Signer};
 use cloudsign::{CanonicalRequest, Credentials, Error, Signer, SigningContext};
 
@@ -19,45 +22,7 @@ fn ctx() -> SigningContext {
 }
 
 fn signers() -> Vec<Box<dyn Signer>> {
-    vec![
-        Box::new(
-            Acs3Signer::builder(creds())
-                .action("A")
-                .version("V")
-                .build()
-                .unwrap(),
-        ),
-        Box::new(
-            RpcSigner::builder(creds())
-                .action("A")
-                .version("V")
-                .build()
-                .unwrap(),
-        ),
-        Box::new(
-            Tc3Signer::builder(creds(), "cvm")
-                .action("A")
-                .version("V")
-                .build()
-                .unwrap(),
-        ),
-        Box::new(WsseSigner::new(creds())),
-        Box::new(
-            RoaSigner::builder(creds())
-                .action("A")
-                .version("V")
-                .build()
-                .unwrap(),
-        ),
-        Box::new(
-            V1Signer::builder(creds())
-                .action("A")
-                .version("V")
-                .build()
-                .unwrap(),
-        ),
-        Box::new(SdkHmacSha256Signer::builder(creds()).build().unwrap()),
-    ]
+    signers::all(&creds())
 }
 
 fn assert_no_secret(e: &Error) {
@@ -321,43 +286,7 @@ fn errors_never_contain_secrets() {
         .unwrap()
         .with_security_token(TOKEN)
         .unwrap();
-    let signers: Vec<Box<dyn Signer>> = vec![
-        Box::new(
-            Acs3Signer::builder(creds.clone())
-                .action("A")
-                .version("V")
-                .build()
-                .unwrap(),
-        ),
-        Box::new(
-            RpcSigner::builder(creds.clone())
-                .action("A")
-                .version("V")
-                .build()
-                .unwrap(),
-        ),
-        Box::new(
-            Tc3Signer::builder(creds.clone(), "cvm")
-                .action("A")
-                .version("V")
-                .build()
-                .unwrap(),
-        ),
-        Box::new(
-            RoaSigner::builder(creds.clone())
-                .version("V")
-                .build()
-                .unwrap(),
-        ),
-        Box::new(
-            V1Signer::builder(creds.clone())
-                .action("A")
-                .build()
-                .unwrap(),
-        ),
-        Box::new(SdkHmacSha256Signer::builder(creds.clone()).build().unwrap()),
-        Box::new(WsseSigner::new(creds)),
-    ];
+    let signers = signers::all(&creds);
     let bad = [
         CanonicalRequest::builder()
             .host("a.example.com")

@@ -7,10 +7,10 @@ use cloudsign::{CanonicalRequest, SigningContext};
 use libfuzzer_sys::fuzz_target;
 
 mod common;
-#[path = "../../tests/support/reference.rs"]
-mod reference;
 #[path = "../../tests/support/gateway.rs"]
 mod gateway;
+#[path = "../../tests/support/reference.rs"]
+mod reference;
 #[path = "../../tests/support/wire.rs"]
 mod wire;
 

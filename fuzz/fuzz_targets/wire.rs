@@ -6,10 +6,10 @@
 use arbitrary::{Arbitrary, Unstructured};
 use libfuzzer_sys::fuzz_target;
 
-#[path = "../../tests/support/reference.rs"]
-mod reference;
 #[path = "../../tests/support/gateway.rs"]
 mod gateway;
+#[path = "../../tests/support/reference.rs"]
+mod reference;
 #[path = "../../tests/support/wire.rs"]
 mod wire;
 
