@@ -5,6 +5,7 @@
 
 pub mod alibaba;
 mod api;
+mod bytes;
 mod credentials;
 pub mod encoding;
 mod error;
