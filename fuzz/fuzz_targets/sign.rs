@@ -1,6 +1,7 @@
 //! The request builder and every signer under arbitrary settings, credentials, time and
 //! nonce: no panic; what is signed is valid on the wire, deterministic, and carried by
-//! `apply_to_http`.
+//! `apply_to_http`; the fast path and the scheme's reference implementation agree stage by
+//! stage, or refuse with the same error.
 
 #![no_main]
 
@@ -12,6 +13,8 @@ use cloudsign::{CanonicalRequest, Credentials, Error, Signer, SigningContext};
 use libfuzzer_sys::fuzz_target;
 
 mod common;
+#[path = "../../tests/support/reference.rs"]
+mod reference;
 
 /// Plausible values and edge cases, mixed with arbitrary text so that the fuzzer gets past
 /// validation into the signers.
@@ -189,6 +192,9 @@ fn run(u: &mut Unstructured<'_>) -> arbitrary::Result<()> {
     let (Ok(signer), Ok(req), Ok(ctx)) = (signer, req, ctx) else {
         return Ok(());
     };
+    if let Err(e) = reference::hold(&*signer, &req, &ctx, "fuzz") {
+        panic!("{e}");
+    }
     if let Ok(out) = signer.sign(&req, &ctx) {
         common::check_output(&*signer, &req, &ctx, &out);
     }
