@@ -21,9 +21,12 @@ use crate::encoding::{hex_into, percent_encode_into, Hex64, RFC3986_UNRESERVED};
 use crate::mac::hmac_sha256;
 use crate::signer::{OutputBuilder, Text};
 use crate::text::{trim, LowerNames};
+use crate::timefmt::{self, Stamp};
 use crate::{
-    timefmt, CanonicalRequest, Credentials, Error, Payload, Signer, SigningContext, SigningOutput,
+    CanonicalRequest, Credentials, Error, Payload, Signer, SigningContext, SigningOutput, Stages,
 };
+
+mod reference;
 
 /// The algorithm name.
 pub const ALGORITHM: &str = "ACS3-HMAC-SHA256";
@@ -47,8 +50,6 @@ pub mod header {
     /// The signature header.
     pub const AUTHORIZATION: &str = "Authorization";
 }
-
-const SCHEME: &str = ALGORITHM;
 
 /// Which headers go into the signature.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -77,9 +78,10 @@ pub enum QueryNames {
 
 /// Signs with ACS3-HMAC-SHA256.
 ///
-/// It adds `x-acs-action`, `x-acs-version`, `x-acs-date`, `x-acs-signature-nonce`,
-/// `x-acs-content-sha256`, with a security token `x-acs-accesskey-id` and
-/// `x-acs-security-token`, and `Authorization`. The query string to send is
+/// It adds, in this order (sorted by name), with a security token `x-acs-accesskey-id`,
+/// then `x-acs-action`, `x-acs-content-sha256`, `x-acs-date`, with a security token
+/// `x-acs-security-token`, then `x-acs-signature-nonce`, `x-acs-version`, and last
+/// `Authorization`. The query string to send is
 /// [`SigningOutput::query_string`].
 ///
 /// ```
@@ -108,7 +110,7 @@ pub struct Acs3Signer {
     version: Arc<str>,
     signed_headers: SignedHeaders,
     query_names: QueryNames,
-    mac: Hmac<Sha256>,
+    mac: <HmacSha256 as Algorithm>::Mac,
     own: Own,
 }
 
@@ -173,8 +175,8 @@ impl Acs3SignerBuilder {
     pub fn build(self) -> Result<Acs3Signer, Error> {
         let action = required("action", self.api.action)?;
         let version = required("version", self.api.version)?;
-        let mac = hmac_sha256(self.credentials.secret().expose_secret().as_bytes());
-        let own = Own::new(&self.credentials, &action, &version);
+        let mac = HmacSha256::key(self.credentials.secret().expose_secret().as_bytes());
+        let own = Own::new::<HmacSha256>(&self.credentials, &action, &version);
         Ok(Acs3Signer {
             own,
             credentials: self.credentials,
@@ -187,18 +189,8 @@ impl Acs3SignerBuilder {
     }
 }
 
-const ADDED: [&str; 7] = [
-    header::X_ACS_ACTION,
-    header::X_ACS_VERSION,
-    header::X_ACS_DATE,
-    header::X_ACS_SIGNATURE_NONCE,
-    header::X_ACS_CONTENT_SHA256,
-    header::X_ACS_ACCESSKEY_ID,
-    header::X_ACS_SECURITY_TOKEN,
-];
-
 crate::api::api_settings!(Acs3Signer, |s| {
-    s.own = Own::new(&s.credentials, &s.action, &s.version);
+    s.own = Own::new::<HmacSha256>(&s.credentials, &s.action, &s.version);
 });
 
 impl Signer for Acs3Signer {
@@ -211,163 +203,406 @@ impl Signer for Acs3Signer {
         if let Some(signer) = crate::api::for_request(self, req) {
             return signer.sign(req, ctx);
         }
-        let mut slot = None;
-        let payload_hash = match req.payload() {
-            Payload::Unsigned => {
-                return Err(Error::UnsupportedBody {
-                    scheme: SCHEME,
-                    reason: "ACS3 signs the body's SHA-256; an unsigned payload is not allowed",
-                })
-            }
+        self.sign_as::<HmacSha256>(&self.mac, req, ctx)
+    }
+
+    fn sign_reference(
+        &self,
+        req: &CanonicalRequest,
+        ctx: &SigningContext,
+    ) -> Option<Result<Stages, Error>> {
+        Some(reference::sign(self, req, ctx))
+    }
+}
+
+/// What the variants of the V3 signature differ in: the name, the hash (of the body and of
+/// the canonical request) and the MAC (of the string to sign). Every stage of
+/// [`Acs3Signer::sign_as`] takes it as a parameter; [`HmacSha256`] is the one implemented.
+trait Algorithm {
+    /// The name: the first line of the string to sign, the first word of `Authorization`,
+    /// and the scheme named in errors.
+    const NAME: &'static str;
+    /// The header that carries the body's hash.
+    const CONTENT_HEADER: &'static str;
+    /// Lower-case hex digits of a hash and of a MAC (both 32 bytes: a [`Hex64`]).
+    const HEX_LEN: usize;
+    /// The signer's own headers, sorted by name (checked at compile time, where it is used).
+    const OWN: [(&'static str, Source); 7] = own_headers(Self::CONTENT_HEADER);
+    /// The values of [`OWN`](Self::OWN) that change with each signature, in its order.
+    const PER_SIGNATURE: [Source; 3] = per_signature(&Self::OWN);
+    /// The hash of the body and of the canonical request.
+    type Hash: Digest;
+    /// The MAC of the string to sign.
+    type Mac: Mac + Clone;
+
+    /// The MAC keyed with the secret.
+    fn key(secret: &[u8]) -> Self::Mac;
+
+    /// The body's hash in lower-case hex; computed into `slot` when the body is given.
+    ///
+    /// # Errors
+    /// [`Error::UnsupportedBody`] for a body this variant cannot hash (unsigned).
+    fn payload_hash<'a>(
+        payload: &'a Payload,
+        slot: &'a mut Option<Hex64>,
+    ) -> Result<&'a str, Error>;
+}
+
+/// `ACS3-HMAC-SHA256`: SHA-256 and HMAC-SHA256.
+#[derive(Clone, Copy, Debug)]
+struct HmacSha256;
+
+impl Algorithm for HmacSha256 {
+    const NAME: &'static str = ALGORITHM;
+    const CONTENT_HEADER: &'static str = header::X_ACS_CONTENT_SHA256;
+    const HEX_LEN: usize = 64;
+    type Hash = Sha256;
+    type Mac = Hmac<Sha256>;
+
+    fn key(secret: &[u8]) -> Hmac<Sha256> {
+        hmac_sha256(secret)
+    }
+
+    #[inline(always)]
+    fn payload_hash<'a>(
+        payload: &'a Payload,
+        slot: &'a mut Option<Hex64>,
+    ) -> Result<&'a str, Error> {
+        match payload {
+            Payload::Unsigned => Err(Error::UnsupportedBody {
+                scheme: Self::NAME,
+                reason: "ACS3 signs the body's SHA-256; an unsigned payload is not allowed",
+            }),
             // Not `ok_or`: its unused error is dropped by a call on every signature.
-            p => match p.sha256_hex_in(&mut slot) {
-                Some(hash) => hash,
-                None => return Err(Error::InvalidPayloadHash),
+            p => match p.sha256_hex_in(slot) {
+                Some(hash) => Ok(hash),
+                None => Err(Error::InvalidPayloadHash),
             },
-        };
-        let nonce = ctx.nonce();
-        if !ctx.nonce_is_alphanumeric() && !crate::request::is_wire_text(nonce) {
-            return Err(Error::InvalidNonce {
-                scheme: SCHEME,
-                reason: "must be non-empty visible ASCII, spaces only inside",
-            });
         }
-        let date = timefmt::iso8601(ctx.time(), SCHEME)?;
-        let date = date.as_str();
-        let token = self.credentials.security_token();
+    }
+}
 
-        // A query already sorted by name (the usual case) is written straight from the
-        // request; else it is sorted by name (stably) in `staged`. The headers to sign go on
-        // the stack unless there are many: lower-case names, trimmed values, sorted by name
-        // then value.
-        let sign_all = self.signed_headers == SignedHeaders::All;
-        let mut names = LowerNames::new();
-        let request_query = req.query();
-        let sorted = request_query.is_sorted_by(|a, b| a.0 <= b.0);
-        let mut staged = Vec::new();
-        if !sorted {
-            staged.extend(request_query.iter().map(|(k, v)| (k.as_str(), v.as_str())));
-            staged.sort_by(|a: &(&str, &str), b| a.0.cmp(b.0));
-        }
-        let query = match sorted {
-            true => Query::Request(request_query),
-            false => Query::Staged(&staged),
-        };
-        let mut callers: SmallVec<[(&str, &str); STACK_PAIRS]> = SmallVec::new();
-        callers.push(("host", trim(req.host())));
-        for (lower, name, value) in names.lower(req.headers()) {
-            if lower == "authorization" || (lower.starts_with("x-acs-") && ADDED.contains(&lower)) {
-                return Err(Error::reserved(SCHEME, name, req));
-            }
-            if sign_all || is_required(lower) {
-                callers.push((lower, trim(value)));
-            }
-        }
-        callers.sort_unstable();
-        // The signer's own headers usually sort after every header of the caller's
-        // (`content-type`, `host`, ...): then their lines are joined in advance (`Own`).
-        // Otherwise they are merged into the caller's and sorted with them.
-        let in_order = callers
-            .last()
-            .is_none_or(|(name, _)| *name < self.own.first_name);
-        if !in_order {
-            callers.extend([
-                (header::X_ACS_ACTION, &*self.action),
-                (header::X_ACS_CONTENT_SHA256, payload_hash),
-                (header::X_ACS_DATE, date),
-                (header::X_ACS_SIGNATURE_NONCE, nonce),
-                (header::X_ACS_VERSION, &*self.version),
-            ]);
-            if let Some(t) = token {
-                callers.push((header::X_ACS_ACCESSKEY_ID, self.credentials.access_key_id()));
-                callers.push((header::X_ACS_SECURITY_TOKEN, t.expose_secret().trim()));
-            }
-            callers.sort_unstable();
-        }
-        let headers = &*callers;
+// The table is sorted (a compile error otherwise), and so is every caller's copy.
+const _: [(&str, Source); 7] = HmacSha256::OWN;
 
-        // The exact size of everything but the query's escapes, which the slack covers in
-        // most requests (else the buffer grows once, right after the query): a buffer of
-        // up to 1 KiB is recycled by the allocator's per-thread cache.
-        // `host` is always among `headers`: the first name has no `;` before it.
-        let signed_names = headers
-            .iter()
-            .map(|(k, _)| k.len() + 1)
-            .sum::<usize>()
-            .saturating_sub(1)
-            + if in_order { self.own.names.len() } else { 0 };
-        let header_lines: usize = headers.iter().map(|(k, v)| k.len() + v.len() + 2).sum();
-        let own_lines = match in_order {
-            true => self.own.lines_len() + payload_hash.len() + date.len() + nonce.len(),
-            // The values are copied after the canonical request.
-            false => {
-                self.action.len()
-                    + self.version.len()
-                    + date.len()
-                    + nonce.len()
-                    + payload_hash.len()
-            }
+/// Where one of the signer's own headers takes its value from.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Source {
+    /// The access key id: sent with a security token only (as the official SDKs do).
+    AccessKeyId,
+    /// The API operation.
+    Action,
+    /// The body's hash (per signature).
+    PayloadHash,
+    /// The signing time (per signature).
+    Date,
+    /// The security token, if there is one.
+    SecurityToken,
+    /// The nonce (per signature).
+    Nonce,
+    /// The API version.
+    Version,
+}
+
+/// The signer's own headers, the one list of them: sorted by name, as the canonical
+/// request lists them and as they are sent. The assertion makes an unsorted table a
+/// compile error.
+const fn own_headers(content_header: &'static str) -> [(&'static str, Source); 7] {
+    let table = [
+        (header::X_ACS_ACCESSKEY_ID, Source::AccessKeyId),
+        (header::X_ACS_ACTION, Source::Action),
+        (content_header, Source::PayloadHash),
+        (header::X_ACS_DATE, Source::Date),
+        (header::X_ACS_SECURITY_TOKEN, Source::SecurityToken),
+        (header::X_ACS_SIGNATURE_NONCE, Source::Nonce),
+        (header::X_ACS_VERSION, Source::Version),
+    ];
+    let mut i = 1;
+    while i < table.len() {
+        assert!(
+            str_before(table[i - 1].0, table[i].0),
+            "own headers unsorted"
+        );
+        i += 1;
+    }
+    table
+}
+
+/// `a < b`, byte-wise (as `str`'s `Ord`), in a `const fn`.
+const fn str_before(a: &str, b: &str) -> bool {
+    let (a, b) = (a.as_bytes(), b.as_bytes());
+    let mut i = 0;
+    while i < a.len() && i < b.len() {
+        if a[i] != b[i] {
+            return a[i] < b[i];
+        }
+        i += 1;
+    }
+    a.len() < b.len()
+}
+
+/// The sources of `table` that change per signature, in its order.
+const fn per_signature(table: &[(&'static str, Source); 7]) -> [Source; 3] {
+    let mut out = [Source::PayloadHash; 3];
+    let (mut i, mut n) = (0, 0);
+    while i < table.len() {
+        if table[i].1.per_signature() {
+            out[n] = table[i].1;
+            n += 1;
+        }
+        i += 1;
+    }
+    assert!(n == out.len(), "three values per signature");
+    out
+}
+
+impl Source {
+    /// Whether the value changes with each signature.
+    const fn per_signature(self) -> bool {
+        matches!(self, Source::PayloadHash | Source::Date | Source::Nonce)
+    }
+
+    /// The value of a header that is the same for every signature; `None` for one that is
+    /// not sent (the token's two without a token) or that changes per signature.
+    fn fixed<'a>(
+        self,
+        credentials: &'a Credentials,
+        action: &'a str,
+        version: &'a str,
+    ) -> Option<&'a str> {
+        let token = credentials.security_token();
+        match self {
+            Source::AccessKeyId => token.map(|_| credentials.access_key_id()),
+            // Visible ASCII without spaces (`Credentials` checks): nothing to trim.
+            Source::SecurityToken => token.map(|t| t.expose_secret()),
+            Source::Action => Some(action),
+            Source::Version => Some(version),
+            Source::PayloadHash | Source::Date | Source::Nonce => None,
+        }
+    }
+}
+
+/// This signature's values of the signer's own headers.
+#[derive(Clone, Copy)]
+struct PerSignature<'a> {
+    payload_hash: &'a str,
+    date: &'a str,
+    nonce: &'a str,
+}
+
+impl<'a> PerSignature<'a> {
+    #[inline(always)]
+    fn get(&self, source: Source) -> &'a str {
+        match source {
+            Source::PayloadHash => self.payload_hash,
+            Source::Date => self.date,
+            Source::Nonce => self.nonce,
+            _ => "",
+        }
+    }
+
+    /// The values in the order of [`Algorithm::PER_SIGNATURE`].
+    #[inline(always)]
+    fn in_order<A: Algorithm>(&self) -> [&'a str; 3] {
+        A::PER_SIGNATURE.map(|source| self.get(source))
+    }
+}
+
+/// The inputs of one signature, checked (every input error is raised while collecting
+/// them), borrowed and sorted.
+struct Inputs<'a> {
+    per: PerSignature<'a>,
+    query: Query<'a>,
+    /// The headers to sign: lower-case names, trimmed values, sorted by name then value;
+    /// the signer's own among them unless `own_after`.
+    headers: SmallVec<[(&'a str, &'a str); STACK_PAIRS]>,
+    /// Whether the signer's own header lines follow all of `headers` (the usual case):
+    /// then they are written from [`Own`].
+    own_after: bool,
+}
+
+/// What [`Inputs`] borrow that is made while collecting them.
+struct Scratch<'a> {
+    hash: Option<Hex64>,
+    date: Option<Stamp<20>>,
+    names: LowerNames,
+    staged: Vec<(&'a str, &'a str)>,
+}
+
+impl Scratch<'_> {
+    fn new() -> Self {
+        Scratch {
+            hash: None,
+            date: None,
+            names: LowerNames::new(),
+            staged: Vec::new(),
+        }
+    }
+}
+
+impl Acs3Signer {
+    /// The stages: collect (and check) the inputs, write the canonical request and the
+    /// string to sign, MAC, and finish the output.
+    #[inline(always)]
+    fn sign_as<A: Algorithm>(
+        &self,
+        mac: &A::Mac,
+        req: &CanonicalRequest,
+        ctx: &SigningContext,
+    ) -> Result<SigningOutput, Error> {
+        let mut scratch = Scratch::new();
+        let inputs = self.collect::<A>(req, ctx, &mut scratch)?;
+        let canonical = Canonical {
+            method: req.method(),
+            uri: req.path(),
+            query: inputs.query,
+            names: self.query_names,
+            headers: &inputs.headers,
+            own: inputs
+                .own_after
+                .then(|| (&self.own, inputs.per.in_order::<A>())),
+            payload_hash: inputs.per.payload_hash,
         };
-        let after_query = 1
-            + header_lines
-            + own_lines
-            + 1
-            + signed_names
-            + 1
-            + payload_hash.len()
-            + ALGORITHM.len()
-            + 1
-            + 64
-            + 64
-            + self.own.authorization.len()
-            + signed_names
-            + ",Signature=".len()
-            + 64;
-        let query_plain = query.plain_len();
-        let capacity = req.method().len()
-            + req.path().len().max(1)
-            + 2
+        let after_query = canonical.len_after_query() + self.len_after_canonical::<A>(&inputs);
+        let capacity = canonical.len_to_query()
             + match self.query_names {
-                QueryNames::Encoded => query_plain,
+                QueryNames::Encoded => 0,
                 // The query is written twice, the second time with encoded names.
-                QueryNames::Raw => 2 * query_plain,
+                QueryNames::Raw => canonical.query.plain_len(),
             }
             + after_query
             + QUERY_SLACK;
         let mut out = OutputBuilder::new(capacity, 8, 0);
-        let values = Values {
-            own: in_order.then_some(&self.own),
-            payload_hash,
-            date,
-            nonce,
-            after_query,
-        };
-        let ranges = write_canonical_request(
-            out.buf(),
-            req.method(),
-            req.path(),
-            query,
-            headers,
-            &values,
-            self.query_names,
-        );
+        let ranges = canonical.write(out.buf(), after_query);
         out.set_canonical_request(Text::Span(0..ranges.end));
-        let digest = Sha256::digest(out.str_of(&(0..ranges.end)).as_bytes());
+        let digest = A::Hash::digest(out.str_of(&(0..ranges.end)).as_bytes());
 
         let start = out.pos();
-        write_string_to_sign(out.buf(), &digest);
+        write_string_to_sign::<A>(out.buf(), &digest);
         let sts = start..out.pos();
         out.set_string_to_sign(Text::Span(sts.clone()));
 
-        let mut mac = self.mac.clone();
+        let mut mac = mac.clone();
         mac.update(out.str_of(&sts).as_bytes());
-        // Read in place: a copy of the digest into an array would load it with wider
-        // loads than the hash's 4-byte stores, which stalls.
-        let sig = Hex64::from_slice(&mac.finalize().into_bytes());
-        let sig = sig.as_str();
+        // Read in place: a copy of the MAC into an array would load it with wider loads
+        // than the hash's 4-byte stores, which stalls.
+        let signature = Hex64::from_slice(&mac.finalize().into_bytes());
+        self.finish::<A>(out, req, &inputs, &ranges, signature.as_str())
+    }
 
+    /// The inputs, checked in the order the errors are reported, and sorted.
+    #[inline(always)]
+    fn collect<'a, A: Algorithm>(
+        &'a self,
+        req: &'a CanonicalRequest,
+        ctx: &'a SigningContext,
+        scratch: &'a mut Scratch<'a>,
+    ) -> Result<Inputs<'a>, Error> {
+        let Scratch {
+            hash,
+            date,
+            names,
+            staged,
+        } = scratch;
+        let payload_hash = A::payload_hash(req.payload(), hash)?;
+        let nonce = ctx.nonce();
+        if !ctx.nonce_is_alphanumeric() && !crate::request::is_wire_text(nonce) {
+            return Err(Error::InvalidNonce {
+                scheme: A::NAME,
+                reason: "must be non-empty visible ASCII, spaces only inside",
+            });
+        }
+        let date = date.insert(timefmt::iso8601(ctx.time(), A::NAME)?).as_str();
+        let per = PerSignature {
+            payload_hash,
+            date,
+            nonce,
+        };
+        let query = Query::sorted(req.query(), staged);
+
+        // On the stack unless there are many. The host is checked by the builder (no
+        // spaces); header values lose spaces and tabs there, other white space here.
+        let sign_all = self.signed_headers == SignedHeaders::All;
+        let mut headers: SmallVec<[(&str, &str); STACK_PAIRS]> = SmallVec::new();
+        headers.push(("host", req.host()));
+        for (lower, name, value) in names.lower(req.headers()) {
+            let own = |lower: &str| A::OWN.iter().any(|(n, _)| *n == lower);
+            if lower == "authorization" || (lower.starts_with("x-acs-") && own(lower)) {
+                return Err(Error::reserved(A::NAME, name, req));
+            }
+            if sign_all || is_required(lower) {
+                headers.push((lower, trim(value)));
+            }
+        }
+        headers.sort_unstable();
+        // The signer's own headers usually sort after every header of the caller's
+        // (`content-type`, `host`, ...): then their lines are joined in advance (`Own`).
+        // Otherwise they are merged into the caller's and sorted with them.
+        let own_after = headers
+            .last()
+            .is_none_or(|(name, _)| *name < self.own.first_name);
+        if !own_after {
+            let own = self.own_values::<A>(&per);
+            headers.extend(own.map(|(name, value)| -> (&'a str, &'a str) { (name, value) }));
+            headers.sort_unstable();
+        }
+        Ok(Inputs {
+            per,
+            query,
+            headers,
+            own_after,
+        })
+    }
+
+    /// The signer's own headers that are sent, with their values, in [`Algorithm::OWN`]'s
+    /// order.
+    #[inline(always)]
+    fn own_values<'a, A: Algorithm>(
+        &'a self,
+        per: &PerSignature<'a>,
+    ) -> impl Iterator<Item = (&'static str, &'a str)> + 'a {
+        let per = *per;
+        A::OWN.into_iter().filter_map(move |(name, source)| {
+            let value = match source.per_signature() {
+                true => Some(per.get(source)),
+                false => source.fixed(&self.credentials, &self.action, &self.version),
+            };
+            value.map(|v| (name, v))
+        })
+    }
+
+    /// The bytes [`finish`](Self::finish) writes after the canonical request, with the
+    /// string to sign's before them.
+    #[inline(always)]
+    fn len_after_canonical<A: Algorithm>(&self, inputs: &Inputs<'_>) -> usize {
+        let signed_names = signed_names_len(&inputs.headers, inputs.own_after, &self.own.names);
+        let copies = match inputs.own_after {
+            true => 0,
+            false => self
+                .own_values::<A>(&inputs.per)
+                .map(|(_, v)| v.len())
+                .sum(),
+        };
+        A::NAME.len() + 1 + A::HEX_LEN // the string to sign
+            + A::HEX_LEN // the signature
+            + self.own.authorization.len() + signed_names + ",Signature=".len() + A::HEX_LEN
+            + copies
+    }
+
+    /// Appends the signature, `Authorization`, the query string to send if it differs from
+    /// the canonical query, and (when they were sorted among the caller's) the signer's own
+    /// header values; then the output.
+    #[inline(always)]
+    fn finish<A: Algorithm>(
+        &self,
+        mut out: OutputBuilder,
+        req: &CanonicalRequest,
+        inputs: &Inputs<'_>,
+        ranges: &Ranges,
+        signature: &str,
+    ) -> Result<SigningOutput, Error> {
         let start = out.pos();
-        out.buf().push_str(sig);
+        out.buf().push_str(signature);
         out.set_signature(out.since(start));
 
         let start = out.pos();
@@ -376,175 +611,150 @@ impl Signer for Acs3Signer {
         // The same list as in the canonical request.
         b.extend_from_within(ranges.signed_headers.clone());
         b.push_str(",Signature=");
-        b.push_str(sig);
+        b.push_str(signature);
         let auth = out.since(start);
 
         if self.query_names == QueryNames::Encoded {
-            out.set_query_string(Text::Span(ranges.query));
+            out.set_query_string(Text::Span(ranges.query.clone()));
         } else {
             // The signature covers raw names, but the wire needs them encoded.
             let start = out.pos();
-            query.write(out.buf(), QueryNames::Encoded);
+            inputs.query.write(out.buf(), QueryNames::Encoded);
             out.set_query_string(out.since(start));
         }
 
         // The header values: where `Own` wrote them, or else copied.
-        let spans = match ranges.own_at {
-            Some(at) => self.own.spans(at, &values),
-            None => [&*self.action, &*self.version, date, nonce, payload_hash].map(|value| {
-                let start = out.pos();
-                out.buf().push_str(value);
-                start..out.pos()
-            }),
-        };
-        for (name, span) in OWN_ORDER.into_iter().zip(spans) {
-            out.header(name, Text::Span(span));
-        }
-        if let Some(t) = token {
-            out.header(
-                header::X_ACS_ACCESSKEY_ID,
-                Text::Shared(self.credentials.access_key_id_shared().clone()),
-            );
-            out.header(header::X_ACS_SECURITY_TOKEN, Text::Shared(t.shared()));
+        match ranges.own_at {
+            Some(at) => {
+                let values = inputs.per.in_order::<A>();
+                for (name, span) in self.own.sent(at, &values) {
+                    out.header(name, Text::Span(span));
+                }
+            }
+            None => {
+                for (name, value) in self.own_values::<A>(&inputs.per) {
+                    let start = out.pos();
+                    out.buf().push_str(value);
+                    out.header(name, out.since(start));
+                }
+            }
         }
         out.header(header::AUTHORIZATION, auth);
-        out.finish_for(req, SCHEME)
+        out.finish_for(req, A::NAME)
     }
 }
 
-/// The signer's own headers with a value per signature, in the order they are sent (with
-/// a security token, `x-acs-accesskey-id` and `x-acs-security-token` follow).
-const OWN_ORDER: [&str; 5] = [
-    header::X_ACS_ACTION,
-    header::X_ACS_VERSION,
-    header::X_ACS_DATE,
-    header::X_ACS_SIGNATURE_NONCE,
-    header::X_ACS_CONTENT_SHA256,
-];
-
-/// The signer's own header lines, sorted and joined at build time around the values that
-/// change per signature, with the names they add to `SignedHeaders` and the start of the
-/// `Authorization` value. It holds the security token (a header value), so it is never
-/// printed.
+/// The signer's own header lines ([`Algorithm::OWN`]), joined at build time around the
+/// three values that change per signature, with the names they add to `SignedHeaders`,
+/// the start of the `Authorization` value and where each value sent is. It holds the
+/// security token (a header value), so it is never printed.
 #[derive(Clone)]
 struct Own {
-    /// `[x-acs-accesskey-id:<id>\n]x-acs-action:<action>\nx-acs-content-sha256:`
-    head: Box<str>,
-    /// The action's place in `head`.
-    action: Range<usize>,
-    /// `[\nx-acs-security-token:<token>]\nx-acs-signature-nonce:`
-    before_nonce: Box<str>,
-    /// `\nx-acs-version:<version>\n`
-    tail: Box<str>,
-    /// `;x-acs-action;...;x-acs-version`, with the token's two names if there is one.
-    names: &'static str,
-    /// The first of the names, lower-case.
+    /// `lines[0] value[0] lines[1] value[1] lines[2] value[2] lines[3]`, the values in
+    /// [`Algorithm::PER_SIGNATURE`]'s order: e.g. `x-acs-action:<action>\n` and
+    /// `x-acs-content-sha256:`, then `\nx-acs-date:`, ..., `\nx-acs-version:<version>\n`.
+    lines: [Box<str>; 4],
+    /// `;x-acs-action;...;x-acs-version`: the names of the lines.
+    names: Box<str>,
+    /// The first of the names.
     first_name: &'static str,
     /// `ACS3-HMAC-SHA256 Credential=<id>,SignedHeaders=`
     authorization: Box<str>,
+    /// The headers sent, in order, and where their values are.
+    sent: Box<[Sent]>,
 }
 
-const DATE_LINE: &str = "\nx-acs-date:";
-const VERSION_LINE: &str = "\nx-acs-version:";
+/// Where the value of a header sent is in [`Own`]'s lines.
+#[derive(Clone, Copy)]
+struct Sent {
+    name: &'static str,
+    /// In (or, for a value per signature, right after) `lines[line]`...
+    line: usize,
+    /// ...from this byte of it...
+    offset: usize,
+    /// ...this long; `None`: per signature, value `line`.
+    len: Option<usize>,
+}
 
 impl Own {
-    fn new(credentials: &Credentials, action: &str, version: &str) -> Own {
+    fn new<A: Algorithm>(credentials: &Credentials, action: &str, version: &str) -> Own {
+        let mut lines: [String; 4] = Default::default();
+        let (mut k, mut names, mut sent) = (0, String::new(), Vec::new());
+        for (name, source) in A::OWN {
+            let fixed = source.fixed(credentials, action, version);
+            if fixed.is_none() && !source.per_signature() {
+                continue;
+            }
+            names.push(';');
+            names.push_str(name);
+            let line = &mut lines[k];
+            line.push_str(name);
+            line.push(':');
+            let (offset, len) = (line.len(), fixed.map(str::len));
+            sent.push(Sent {
+                name,
+                line: k,
+                offset,
+                len,
+            });
+            match fixed {
+                Some(value) => line.push_str(value),
+                None => k += 1,
+            }
+            lines[k].push('\n');
+        }
+        let first_name = sent.first().map_or(header::X_ACS_ACTION, |s| s.name);
         let id = credentials.access_key_id();
-        let token = credentials.security_token();
-        let mut head = String::new();
-        if token.is_some() {
-            head.push_str(header::X_ACS_ACCESSKEY_ID);
-            head.push(':');
-            head.push_str(id);
-            head.push('\n');
-        }
-        head.push_str(header::X_ACS_ACTION);
-        head.push(':');
-        let at = head.len();
-        head.push_str(action);
-        let action = at..head.len();
-        head.push('\n');
-        head.push_str(header::X_ACS_CONTENT_SHA256);
-        head.push(':');
-        let mut before_nonce = String::new();
-        if let Some(t) = token {
-            before_nonce.push('\n');
-            before_nonce.push_str(header::X_ACS_SECURITY_TOKEN);
-            before_nonce.push(':');
-            before_nonce.push_str(t.expose_secret().trim());
-        }
-        before_nonce.push('\n');
-        before_nonce.push_str(header::X_ACS_SIGNATURE_NONCE);
-        before_nonce.push(':');
-        let (names, first_name) = match token {
-            Some(_) => (
-                ";x-acs-accesskey-id;x-acs-action;x-acs-content-sha256;x-acs-date;\
-                 x-acs-security-token;x-acs-signature-nonce;x-acs-version",
-                header::X_ACS_ACCESSKEY_ID,
-            ),
-            None => (
-                ";x-acs-action;x-acs-content-sha256;x-acs-date;x-acs-signature-nonce;\
-                 x-acs-version",
-                header::X_ACS_ACTION,
-            ),
-        };
         Own {
-            head: head.into(),
-            action,
-            before_nonce: before_nonce.into(),
-            tail: format!("{VERSION_LINE}{version}\n").into(),
-            names,
+            lines: lines.map(String::into_boxed_str),
+            names: names.into(),
             first_name,
-            authorization: format!("{ALGORITHM} Credential={id},SignedHeaders=").into(),
+            authorization: format!("{} Credential={id},SignedHeaders=", A::NAME).into(),
+            sent: sent.into(),
         }
     }
 
-    /// The bytes of the header lines, without the values.
+    /// The bytes of the lines, without the values.
     fn lines_len(&self) -> usize {
-        self.head.len() + DATE_LINE.len() + self.before_nonce.len() + self.tail.len()
+        self.lines.iter().map(|l| l.len()).sum()
     }
-}
 
-/// This signature's values, and the signer's own header lines to write them into when
-/// those follow the caller's headers.
-struct Values<'a> {
-    own: Option<&'a Own>,
-    payload_hash: &'a str,
-    date: &'a str,
-    nonce: &'a str,
-    /// The bytes to reserve after the query.
-    after_query: usize,
+    /// Appends the lines with `values` (in [`Algorithm::PER_SIGNATURE`]'s order).
+    #[inline(always)]
+    fn write(&self, buf: &mut String, values: &[&str; 3]) {
+        for (line, value) in self.lines.iter().zip(values) {
+            buf.push_str(line);
+            buf.push_str(value);
+        }
+        buf.push_str(&self.lines[3]);
+    }
+
+    /// The headers sent and where their values are in lines [written](Self::write) at
+    /// `at`. (Computed here rather than returned by `write`: a returned array of ranges is
+    /// read back from memory right after being stored, which stalls.)
+    #[inline(always)]
+    fn sent<'s>(
+        &'s self,
+        at: usize,
+        values: &'s [&str; 3],
+    ) -> impl Iterator<Item = (&'static str, Range<usize>)> + 's {
+        let mut starts = [at; 4];
+        for k in 0..3 {
+            starts[k + 1] = starts[k] + self.lines[k].len() + values[k].len();
+        }
+        self.sent.iter().map(move |s| {
+            let start = starts[s.line] + s.offset;
+            let len = match s.len {
+                Some(len) => len,
+                None => values[s.line].len(),
+            };
+            (s.name, start..start + len)
+        })
+    }
 }
 
 /// Bytes for the query's escapes (2 more per escaped byte) in the first allocation.
 const QUERY_SLACK: usize = 64;
-
-impl Own {
-    /// Appends the header lines with `values`.
-    fn write(&self, buf: &mut String, values: &Values<'_>) {
-        buf.push_str(&self.head);
-        buf.push_str(values.payload_hash);
-        buf.push_str(DATE_LINE);
-        buf.push_str(values.date);
-        buf.push_str(&self.before_nonce);
-        buf.push_str(values.nonce);
-        buf.push_str(&self.tail);
-    }
-
-    /// Where the values of [`OWN_ORDER`] are in lines [written](Self::write) at `at`.
-    /// (Computed here rather than returned by `write`: a returned array of ranges is
-    /// read back from memory right after being stored, which stalls.)
-    fn spans(&self, at: usize, values: &Values<'_>) -> [Range<usize>; 5] {
-        let span = |start: usize, len: usize| start..start + len;
-        let action = span(at + self.action.start, self.action.len());
-        let hash = span(at + self.head.len(), values.payload_hash.len());
-        let date = span(hash.end + DATE_LINE.len(), values.date.len());
-        let nonce = span(date.end + self.before_nonce.len(), values.nonce.len());
-        let version_len = self.tail.len().saturating_sub(VERSION_LINE.len() + 1);
-        let version = span(nonce.end + VERSION_LINE.len(), version_len);
-        [action, version, date, nonce, hash]
-    }
-}
 
 /// Header pairs sorted on the stack (the host and up to 7 of the caller's); a request with
 /// more goes to the heap.
@@ -555,6 +765,7 @@ fn is_required(name: &str) -> bool {
     name == "host" || name == "content-type" || name.starts_with("x-acs-")
 }
 
+/// Where [`Canonical::write`] wrote what is read again.
 struct Ranges {
     query: Range<usize>,
     signed_headers: Range<usize>,
@@ -596,6 +807,20 @@ impl Query<'_> {
     }
 }
 
+impl<'a> Query<'a> {
+    /// `query` sorted by name: as it is when it is already (the usual case), else sorted
+    /// stably into `staged`.
+    #[inline(always)]
+    fn sorted(query: &'a [(String, String)], staged: &'a mut Vec<(&'a str, &'a str)>) -> Self {
+        if query.is_sorted_by(|a, b| a.0 <= b.0) {
+            return Query::Request(query);
+        }
+        staged.extend(query.iter().map(|(k, v)| (k.as_str(), v.as_str())));
+        staged.sort_by(|a, b| a.0.cmp(b.0));
+        Query::Staged(staged)
+    }
+}
+
 /// See [`Query::write`].
 fn write_query<K: AsRef<str>, V: AsRef<str>>(
     buf: &mut String,
@@ -631,32 +856,96 @@ fn write_signed_headers(buf: &mut String, headers: &[(&str, &str)]) {
     }
 }
 
-/// Appends the canonical request. `headers` are the headers to sign
-/// with lower-case names and trimmed values, sorted by name then value: equal names merge
-/// into one line with their values joined by `,` (what the official SDKs do).
-fn write_canonical_request(
-    buf: &mut String,
-    method: &str,
-    canonical_uri: &str,
-    query: Query<'_>,
-    headers: &[(&str, &str)],
-    values: &Values<'_>,
+/// A canonical request: `write` writes it, the `len_*` methods beside it count it.
+struct Canonical<'a> {
+    method: &'a str,
+    /// The path, `/` if empty.
+    uri: &'a str,
+    query: Query<'a>,
     names: QueryNames,
-) -> Ranges {
-    buf.push_str(method);
-    buf.push('\n');
-    buf.push_str(if canonical_uri.is_empty() {
-        "/"
-    } else {
-        canonical_uri
-    });
-    buf.push('\n');
-    let q0 = buf.len();
-    query.write(buf, names);
-    let query_range = q0..buf.len();
-    buf.reserve(values.after_query);
-    buf.push('\n');
+    /// The headers to sign, with lower-case names and trimmed values, sorted by name then
+    /// value: equal names merge into one line with their values joined by `,` (what the
+    /// official SDKs do).
+    headers: &'a [(&'a str, &'a str)],
+    /// The signer's own lines and this signature's values, when they follow `headers`.
+    own: Option<(&'a Own, [&'a str; 3])>,
+    payload_hash: &'a str,
+}
 
+impl Canonical<'_> {
+    /// `Method \n CanonicalURI \n` and the query before encoding.
+    fn len_to_query(&self) -> usize {
+        self.method.len() + self.uri.len().max(1) + 2 + self.query.plain_len()
+    }
+
+    /// `\n CanonicalHeaders \n SignedHeaders \n HashedPayload`: exact but for repeated
+    /// names, which are merged (counted as separate lines).
+    fn len_after_query(&self) -> usize {
+        let header_lines: usize = self
+            .headers
+            .iter()
+            .map(|(k, v)| k.len() + v.len() + 2)
+            .sum();
+        let own_lines = self.own.map_or(0, |(own, values)| {
+            own.lines_len() + values.iter().map(|v| v.len()).sum::<usize>()
+        });
+        let signed_names = signed_names_len(self.headers, self.own.is_some(), self.own_names());
+        1 + header_lines + own_lines + 1 + signed_names + 1 + self.payload_hash.len()
+    }
+
+    fn own_names(&self) -> &str {
+        self.own.map_or("", |(own, _)| &own.names)
+    }
+
+    /// Appends the canonical request, reserving `after_query` bytes after the query (the
+    /// buffer's one growth when the query's escapes exceed the slack).
+    #[inline(always)]
+    fn write(&self, buf: &mut String, after_query: usize) -> Ranges {
+        buf.push_str(self.method);
+        buf.push('\n');
+        buf.push_str(if self.uri.is_empty() { "/" } else { self.uri });
+        buf.push('\n');
+        let q0 = buf.len();
+        self.query.write(buf, self.names);
+        let query = q0..buf.len();
+        buf.reserve(after_query);
+        buf.push('\n');
+        write_header_lines(buf, self.headers);
+        let own_at = self.own.map(|(own, values)| {
+            let at = buf.len();
+            own.write(buf, &values);
+            at
+        });
+        buf.push('\n');
+        let s0 = buf.len();
+        write_signed_headers(buf, self.headers);
+        buf.push_str(self.own_names());
+        let signed_headers = s0..buf.len();
+        buf.push('\n');
+        buf.push_str(self.payload_hash);
+        Ranges {
+            query,
+            signed_headers,
+            end: buf.len(),
+            own_at,
+        }
+    }
+}
+
+/// The length of `SignedHeaders`: the names of `headers` (repeats counted), then `own`'s.
+/// `host` is always among `headers` of a signer: the first name has no `;` before it.
+fn signed_names_len(headers: &[(&str, &str)], own_after: bool, own_names: &str) -> usize {
+    headers
+        .iter()
+        .map(|(k, _)| k.len() + 1)
+        .sum::<usize>()
+        .saturating_sub(1)
+        + if own_after { own_names.len() } else { 0 }
+}
+
+/// `name:value\n` for each of sorted `headers`, the values of a repeated name joined by `,`.
+#[inline(always)]
+fn write_header_lines(buf: &mut String, headers: &[(&str, &str)]) {
     let mut prev: Option<&str> = None;
     for (name, value) in headers {
         if prev == Some(name) {
@@ -674,30 +963,11 @@ fn write_canonical_request(
     if prev.is_some() {
         buf.push('\n');
     }
-    let own_at = values.own.map(|own| {
-        let at = buf.len();
-        own.write(buf, values);
-        at
-    });
-    buf.push('\n');
-    let s0 = buf.len();
-    write_signed_headers(buf, headers);
-    if let Some(own) = values.own {
-        buf.push_str(own.names);
-    }
-    let signed_headers = s0..buf.len();
-    buf.push('\n');
-    buf.push_str(values.payload_hash);
-    Ranges {
-        query: query_range,
-        signed_headers,
-        end: buf.len(),
-        own_at,
-    }
 }
 
-fn write_string_to_sign(buf: &mut String, canonical_request_digest: &[u8]) {
-    buf.push_str(ALGORITHM);
+/// `NAME \n hex(digest)`.
+fn write_string_to_sign<A: Algorithm>(buf: &mut String, canonical_request_digest: &[u8]) {
+    buf.push_str(A::NAME);
     buf.push('\n');
     hex_into(buf, canonical_request_digest);
 }
@@ -733,21 +1003,16 @@ pub fn canonical_request(
     let mut h: Vec<(&str, &str)> = lower.iter().map(|(n, v)| (n.as_str(), *v)).collect();
     h.sort_unstable();
     let mut buf = String::new();
-    write_canonical_request(
-        &mut buf,
+    let canonical = Canonical {
         method,
-        canonical_uri,
-        Query::Staged(&q),
-        &h,
-        &Values {
-            own: None,
-            payload_hash: hashed_payload,
-            date: "",
-            nonce: "",
-            after_query: 0,
-        },
-        QueryNames::Encoded,
-    );
+        uri: canonical_uri,
+        query: Query::Staged(&q),
+        names: QueryNames::Encoded,
+        headers: &h,
+        own: None,
+        payload_hash: hashed_payload,
+    };
+    canonical.write(&mut buf, 0);
     let mut signed = String::new();
     write_signed_headers(&mut signed, &h);
     (buf, signed)
@@ -755,14 +1020,15 @@ pub fn canonical_request(
 
 /// `"ACS3-HMAC-SHA256\n" + hex(SHA256(canonical_request))`.
 pub fn string_to_sign(canonical_request: &str) -> String {
-    let mut s = String::with_capacity(ALGORITHM.len() + 65);
-    write_string_to_sign(&mut s, &Sha256::digest(canonical_request.as_bytes()));
+    let mut s = String::with_capacity(ALGORITHM.len() + 1 + HmacSha256::HEX_LEN);
+    let digest = <HmacSha256 as Algorithm>::Hash::digest(canonical_request.as_bytes());
+    write_string_to_sign::<HmacSha256>(&mut s, &digest);
     s
 }
 
 /// `hex(HMAC-SHA256(secret, string_to_sign))`.
 pub fn signature(secret: &crate::SecretKey, string_to_sign: &str) -> String {
-    let mut mac = hmac_sha256(secret.expose_secret().as_bytes());
+    let mut mac = HmacSha256::key(secret.expose_secret().as_bytes());
     mac.update(string_to_sign.as_bytes());
     Hex64::from_slice(&mac.finalize().into_bytes())
         .as_str()
