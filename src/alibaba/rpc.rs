@@ -24,7 +24,10 @@ use crate::mac::Sha1Blocks;
 use crate::request::form_params;
 use crate::signer::{OutputBuilder, Text};
 use crate::text::check_setting;
-use crate::{timefmt, CanonicalRequest, Credentials, Error, Signer, SigningContext, SigningOutput};
+use crate::timefmt::{self, Stamp};
+use crate::{CanonicalRequest, Credentials, Error, Signer, SigningContext, SigningOutput, Stages};
+
+mod reference;
 
 /// The value of `SignatureMethod`.
 pub const SIGNATURE_METHOD: &str = "HMAC-SHA1";
@@ -378,61 +381,34 @@ impl Signer for RpcSigner {
         SIGNATURE_METHOD
     }
 
+    fn sign_reference(
+        &self,
+        req: &CanonicalRequest,
+        ctx: &SigningContext,
+    ) -> Option<Result<Stages, Error>> {
+        Some(reference::sign(self, req, ctx))
+    }
+
     fn sign(&self, req: &CanonicalRequest, ctx: &SigningContext) -> Result<SigningOutput, Error> {
         // A request that names another action or version signs as a copy with its own.
         if let Some(signer) = crate::api::for_request(self, req) {
             return signer.sign(req, ctx);
         }
-        let method = req.method();
-        if method != "GET" && method != "POST" {
-            return Err(Error::UnsupportedMethod {
-                scheme: SCHEME,
-                method: method.to_owned(),
-            });
-        }
-        let form = form_params(req, SCHEME)?;
-        let nonce = ctx.nonce();
-        if !ctx.nonce_is_alphanumeric() && (nonce.is_empty() || nonce.chars().any(char::is_control))
-        {
-            return Err(Error::InvalidNonce {
-                scheme: SCHEME,
-                reason: "must be non-empty, without control characters",
-            });
-        }
-        let timestamp = timefmt::iso8601(ctx.time(), SCHEME)?;
-        let (ts_once, ts_twice) = timestamp.percent_encoded();
-
-        // The request's parameters, sorted by name (on the stack for up to 16). Names are
-        // unique (checked next), so an unstable sort gives the one order.
-        let mut params: SmallVec<[Param<'_>; STACK_PARAMS]> = SmallVec::new();
-        let query = req.query().iter().map(|(k, v)| (k, v, true));
-        for (name, value, in_query) in query.chain(form.iter().map(|(k, v)| (k, v, false))) {
-            if is_reserved(name) {
-                return Err(Error::reserved(SCHEME, name, req));
-            }
-            params.push(Param {
-                name,
-                value,
-                in_query,
-                name_escapes: escapes(name),
-                value_escapes: escapes(value),
-            });
-        }
-        params.sort_unstable_by(|a, b| name_cmp(a.name, b.name));
-        if let Some(w) = params.windows(2).find(|w| w[0].name == w[1].name) {
-            return Err(Error::DuplicateParameter {
-                scheme: SCHEME,
-                name: w[0].name.to_owned(),
-            });
-        }
+        let form = self.check(req, ctx)?;
+        let inputs = Inputs::collect(req, &form, ctx)?;
+        let Inputs {
+            method,
+            nonce,
+            nonce_escapes,
+            timestamp,
+            ts_once,
+            ts_twice,
+            params,
+        } = &inputs;
+        let (method, nonce, nonce_escapes) = (*method, *nonce, *nonce_escapes);
 
         // The exact lengths of the string to sign and of the query: an escape takes 3
         // bytes once and 5 twice. Entries are joined by `%26` and `&`.
-        let nonce_escapes = if ctx.nonce_is_alphanumeric() {
-            0
-        } else {
-            escapes(nonce)
-        };
         // Every entry is written with its separator after it, `%26` or `&`. The string to
         // sign drops the last one's; the query keeps it to lead the signature parameter.
         let (mut sts_len, mut query_len) = self.fixed_len;
@@ -577,6 +553,101 @@ impl Signer for RpcSigner {
         }
         out.query_param(param::SIGNATURE, Text::Span(sig));
         out.finish_for(req, SCHEME)
+    }
+}
+
+impl RpcSigner {
+    /// The input errors of a signature but its parameters' ([`Inputs::collect`]): a method
+    /// other than `GET` and `POST`, a form body it cannot sign, a nonce it cannot send.
+    /// Returns the form body's parameters.
+    #[inline]
+    fn check(
+        &self,
+        req: &CanonicalRequest,
+        ctx: &SigningContext,
+    ) -> Result<Vec<(String, String)>, Error> {
+        let method = req.method();
+        if method != "GET" && method != "POST" {
+            return Err(Error::UnsupportedMethod {
+                scheme: SCHEME,
+                method: method.to_owned(),
+            });
+        }
+        let form = form_params(req, SCHEME)?;
+        let nonce = ctx.nonce();
+        if !ctx.nonce_is_alphanumeric() && (nonce.is_empty() || nonce.chars().any(char::is_control))
+        {
+            return Err(Error::InvalidNonce {
+                scheme: SCHEME,
+                reason: "must be non-empty, without control characters",
+            });
+        }
+        Ok(form)
+    }
+}
+
+/// What one signature writes, borrowed from the request, its form body and the context.
+struct Inputs<'r> {
+    method: &'r str,
+    nonce: &'r str,
+    /// The nonce's [`escapes`] (0 for an alphanumeric nonce, without counting).
+    nonce_escapes: usize,
+    timestamp: Stamp<20>,
+    /// The timestamp encoded once and twice.
+    ts_once: Stamp<24>,
+    ts_twice: Stamp<28>,
+    /// The request's parameters (query and form body), sorted by name.
+    params: SmallVec<[Param<'r>; STACK_PARAMS]>,
+}
+
+impl<'r> Inputs<'r> {
+    /// The rest of the input errors: a time the scheme cannot write, a parameter named
+    /// like one the signer adds, a name given twice.
+    #[inline(always)]
+    fn collect(
+        req: &'r CanonicalRequest,
+        form: &'r [(String, String)],
+        ctx: &'r SigningContext,
+    ) -> Result<Self, Error> {
+        let timestamp = timefmt::iso8601(ctx.time(), SCHEME)?;
+        let (ts_once, ts_twice) = timestamp.percent_encoded();
+        // On the stack for up to 16. Names are unique (checked next), so an unstable sort
+        // gives the one order.
+        let mut params: SmallVec<[Param<'_>; STACK_PARAMS]> = SmallVec::new();
+        let query = req.query().iter().map(|(k, v)| (k, v, true));
+        for (name, value, in_query) in query.chain(form.iter().map(|(k, v)| (k, v, false))) {
+            if is_reserved(name) {
+                return Err(Error::reserved(SCHEME, name, req));
+            }
+            params.push(Param {
+                name,
+                value,
+                in_query,
+                name_escapes: escapes(name),
+                value_escapes: escapes(value),
+            });
+        }
+        params.sort_unstable_by(|a, b| name_cmp(a.name, b.name));
+        if let Some(w) = params.windows(2).find(|w| w[0].name == w[1].name) {
+            return Err(Error::DuplicateParameter {
+                scheme: SCHEME,
+                name: w[0].name.to_owned(),
+            });
+        }
+        let nonce = ctx.nonce();
+        Ok(Inputs {
+            method: req.method(),
+            nonce,
+            nonce_escapes: if ctx.nonce_is_alphanumeric() {
+                0
+            } else {
+                escapes(nonce)
+            },
+            timestamp,
+            ts_once,
+            ts_twice,
+            params,
+        })
     }
 }
 
