@@ -183,6 +183,9 @@ pub struct RpcSigner {
 /// request's parameters all sort after the signer's first ones (`AccessKeyId`, `Action`,
 /// `Format`, ...), and the MAC state after it. A string to sign that starts with `text`
 /// continues from `mac`, one SHA-1 block or more saved per signature.
+///
+/// Measured (issue 20, bench `rpc` request, leads and no leads interleaved in one
+/// process, fastest of 3,000 batches): 975 ns with, 1,015 ns without, 4-5 % saved. Kept.
 #[derive(Clone)]
 struct Lead {
     /// Whole 64-byte blocks.
