@@ -12,19 +12,25 @@
 //! Reference: Tencent Cloud API, *Signature method* (signature V1), and
 //! `tencentcloud-sdk-python-common` (`_build_req_with_old_signature`).
 
-use std::borrow::Cow;
+use std::cmp::Ordering;
 use std::fmt;
+use std::ops::Range;
 use std::sync::Arc;
 
 use hmac::Mac;
 use sha2::{Digest, Sha256};
+use smallvec::SmallVec;
 
 use crate::api::{optional, required, ApiBuilder};
 use crate::encoding::form_encode_into;
 use crate::mac::{hmac_sha1, hmac_sha256};
 use crate::request::form_params;
 use crate::signer::{OutputBuilder, Text};
-use crate::{timefmt, CanonicalRequest, Credentials, Error, Signer, SigningContext, SigningOutput};
+use crate::{
+    timefmt, CanonicalRequest, Credentials, Error, Signer, SigningContext, SigningOutput, Stages,
+};
+
+mod reference;
 
 const SCHEME: &str = "Tencent signature V1";
 
@@ -210,24 +216,101 @@ impl V1SignerBuilder {
     }
 }
 
-/// The decimal `Nonce`: the context nonce if it is 1 to 19 digits, else derived from it.
-fn nonce_digits(nonce: &str) -> NonceText {
-    if (1..=19).contains(&nonce.len()) && nonce.bytes().all(|b| b.is_ascii_digit()) {
-        return NonceText::Given;
-    }
-    let digest = Sha256::digest(nonce.as_bytes());
-    let mut first = [0u8; 8];
-    first.copy_from_slice(&digest[..8]);
-    let n = (u64::from_be_bytes(first) >> 1).max(1);
-    NonceText::Derived(n.to_string())
-}
-
-enum NonceText {
-    Given,
-    Derived(String),
-}
-
 crate::api::api_settings!(V1Signer, |_s| {});
+
+/// The signer's parameters, in the order the official SDK sends them.
+const OWN: [&str; 10] = [
+    param::ACTION,
+    param::REQUEST_CLIENT,
+    param::NONCE,
+    param::TIMESTAMP,
+    param::VERSION,
+    param::REGION,
+    param::TOKEN,
+    param::SECRET_ID,
+    param::SIGNATURE_METHOD,
+    param::LANGUAGE,
+];
+
+/// The indices of [`OWN`] in the order of their names, as the string to sign lists them.
+const BY_NAME: [usize; OWN.len()] = [0, 9, 2, 5, 1, 7, 8, 3, 6, 4];
+
+const _: () = assert!(
+    by_name_is_sorted(),
+    "BY_NAME must list every name of OWN once, sorted, and none may hold `_`"
+);
+
+/// [`BY_NAME`] lists every index of [`OWN`] once, in ascending order of the names, and no
+/// name holds `_` (so each is signed as it is sent).
+const fn by_name_is_sorted() -> bool {
+    let mut seen = [false; OWN.len()];
+    let mut i = 0;
+    while i < BY_NAME.len() {
+        let name = OWN[BY_NAME[i]].as_bytes();
+        seen[BY_NAME[i]] = true;
+        let mut k = 0;
+        while k < name.len() {
+            if name[k] == b'_' {
+                return false;
+            }
+            k += 1;
+        }
+        if i > 0 && !const_less(OWN[BY_NAME[i - 1]].as_bytes(), name) {
+            return false;
+        }
+        i += 1;
+    }
+    let mut k = 0;
+    while k < seen.len() {
+        if !seen[k] {
+            return false;
+        }
+        k += 1;
+    }
+    true
+}
+
+const fn const_less(a: &[u8], b: &[u8]) -> bool {
+    let mut i = 0;
+    while i < a.len() && i < b.len() {
+        if a[i] != b[i] {
+            return a[i] < b[i];
+        }
+        i += 1;
+    }
+    a.len() < b.len()
+}
+
+/// What the parameters borrow: the form body's pairs, the `Nonce` and `Timestamp` digits.
+struct Inputs {
+    post: bool,
+    form: Vec<(String, String)>,
+    /// The derived `Nonce`, when the context's is not 1 to 19 digits.
+    nonce: Option<Decimal>,
+    timestamp: timefmt::UnixSeconds,
+}
+
+/// A request parameter: the name, the value, whether the name holds `_` (signed as `.`).
+type UserParam<'a> = (&'a str, &'a str, bool);
+
+/// The checked inputs of one signature, borrowed.
+struct Params<'a> {
+    post: bool,
+    /// The request's parameters in the request's order, as they are sent.
+    user: &'a [(String, String)],
+    /// The same, sorted by their signed names.
+    sorted: SmallVec<[UserParam<'a>; 8]>,
+    /// The signer's parameters in [`OWN`] order (`None`: not sent).
+    own: [Option<&'a str>; OWN.len()],
+}
+
+/// Where [`Params::write`] put the string to sign, the query, and each of the signer's
+/// values (inside the string to sign, where they are raw).
+struct Layout {
+    string_to_sign: Range<usize>,
+    query_start: usize,
+    own: [Range<usize>; OWN.len()],
+}
 
 impl Signer for V1Signer {
     fn algorithm(&self) -> &'static str {
@@ -242,142 +325,265 @@ impl Signer for V1Signer {
         if let Some(signer) = crate::api::for_request(self, req) {
             return signer.sign(req, ctx);
         }
-        let method = req.method();
-        let post = match method {
-            "GET" => false,
-            "POST" => true,
-            _ => {
-                return Err(Error::UnsupportedMethod {
-                    scheme: SCHEME,
-                    method: method.to_owned(),
-                })
-            }
-        };
-        if post && !req.query().is_empty() {
-            return Err(Error::UnsupportedQuery {
-                scheme: SCHEME,
-                reason: "a POST request carries its parameters in the form body, not the query",
-            });
-        }
-        let form = form_params(req, SCHEME)?;
-        let user: Vec<(&str, &str)> = if post {
-            form.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect()
-        } else {
-            req.query_pairs()
-        };
-        let timestamp = timefmt::unix(ctx.time(), SCHEME)?;
-        let derived = nonce_digits(ctx.nonce());
-        let nonce = match &derived {
-            NonceText::Given => ctx.nonce(),
-            NonceText::Derived(s) => s.as_str(),
-        };
-        let token = self.credentials.security_token();
+        let inputs = inputs(req, ctx)?;
+        let params = self.collect(req, ctx, &inputs)?;
+        let (out, layout) = params.write(req, self.method);
+        let secret = self.credentials.secret().expose_secret();
+        let sig = Base64Mac::new(self.method, secret, out.str_of(&layout.string_to_sign));
+        params.finish(out, &layout, &sig, req)
+    }
 
-        // The signer's parameters, in the order the official SDK sends them.
-        let mut added: Vec<(&'static str, &str)> = Vec::with_capacity(10);
-        added.push((param::ACTION, &self.action));
-        if let Some(c) = &self.request_client {
-            added.push((param::REQUEST_CLIENT, c));
+    fn sign_reference(
+        &self,
+        req: &CanonicalRequest,
+        ctx: &SigningContext,
+    ) -> Option<Result<Stages, Error>> {
+        Some(match crate::api::for_request(self, req) {
+            Some(signer) => reference::sign(&signer, req, ctx),
+            None => reference::sign(self, req, ctx),
+        })
+    }
+}
+
+/// The method (`GET` or `POST`), the form body of a `POST`, the `Nonce` and `Timestamp`.
+#[inline]
+fn inputs(req: &CanonicalRequest, ctx: &SigningContext) -> Result<Inputs, Error> {
+    let post = match req.method() {
+        "GET" => false,
+        "POST" => true,
+        method => {
+            return Err(Error::UnsupportedMethod {
+                scheme: SCHEME,
+                method: method.to_owned(),
+            })
         }
-        added.push((param::NONCE, nonce));
-        added.push((param::TIMESTAMP, timestamp.as_str()));
-        if let Some(v) = &self.version {
-            added.push((param::VERSION, v));
-        }
-        if let Some(r) = &self.region {
-            added.push((param::REGION, r));
-        }
-        if let Some(t) = token {
-            added.push((param::TOKEN, t.expose_secret()));
-        }
-        added.push((param::SECRET_ID, self.credentials.access_key_id()));
-        if let Some(m) = self.method.param_value() {
-            added.push((param::SIGNATURE_METHOD, m));
-        }
-        if let Some(l) = &self.language {
-            added.push((param::LANGUAGE, l));
-        }
+    };
+    if post && !req.query().is_empty() {
+        return Err(Error::UnsupportedQuery {
+            scheme: SCHEME,
+            reason: "a POST request carries its parameters in the form body, not the query",
+        });
+    }
+    Ok(Inputs {
+        post,
+        form: form_params(req, SCHEME)?,
+        timestamp: timefmt::unix(ctx.time(), SCHEME)?,
+        nonce: derived_nonce(ctx.nonce()),
+    })
+}
+
+/// The decimal `Nonce`: `None` if the context nonce is 1 to 19 digits (sent as it is),
+/// else derived from it.
+fn derived_nonce(nonce: &str) -> Option<Decimal> {
+    if (1..=19).contains(&nonce.len()) && nonce.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    let digest = Sha256::digest(nonce.as_bytes());
+    let mut first = [0u8; 8];
+    first.copy_from_slice(&digest[..8]);
+    Some(Decimal::new((u64::from_be_bytes(first) >> 1).max(1)))
+}
+
+impl V1Signer {
+    /// Every input error of a signature (the reference implementation's check).
+    fn check(&self, req: &CanonicalRequest, ctx: &SigningContext) -> Result<(), Error> {
+        let inputs = inputs(req, ctx)?;
+        self.collect(req, ctx, &inputs).map(drop)
+    }
+
+    /// The parameters: the request's (refusing a `Signature`, the signer's own names and
+    /// names signed alike), sorted, and the signer's.
+    #[inline]
+    fn collect<'a>(
+        &'a self,
+        req: &'a CanonicalRequest,
+        ctx: &'a SigningContext,
+        inputs: &'a Inputs,
+    ) -> Result<Params<'a>, Error> {
+        let user = if inputs.post {
+            &inputs.form[..]
+        } else {
+            req.query()
+        };
+        let nonce = inputs.nonce.as_ref().map_or(ctx.nonce(), Decimal::as_str);
+        let token = self.credentials.security_token().map(|t| t.expose_secret());
+        // In `OWN` order.
+        let own = [
+            Some(&*self.action),
+            self.request_client.as_deref(),
+            Some(nonce),
+            Some(inputs.timestamp.as_str()),
+            self.version.as_deref(),
+            self.region.as_deref(),
+            token,
+            Some(self.credentials.access_key_id()),
+            self.method.param_value(),
+            self.language.as_deref(),
+        ];
         // A `Signature` among the parameters (query or, for `POST`, the form body) is an
         // earlier signature's: say so before naming another of the signer's parameters.
-        if user.iter().any(|(k, _)| *k == param::SIGNATURE) {
+        if user.iter().any(|(k, _)| k == param::SIGNATURE) {
             return Err(Error::AlreadySigned {
                 scheme: SCHEME,
                 name: param::SIGNATURE.to_owned(),
             });
         }
-        for (k, _) in &user {
-            if added.iter().any(|(a, _)| a == k) {
-                return Err(Error::reserved(SCHEME, k, req));
-            }
+        let is_own = |k: &str| OWN.iter().zip(&own).any(|(n, v)| v.is_some() && *n == k);
+        if let Some((k, _)) = user.iter().find(|(k, _)| is_own(k)) {
+            return Err(Error::reserved(SCHEME, k, req));
         }
-
-        // Sorted by the signed name (`_` written `.`).
-        let mut signed: Vec<(Cow<'_, str>, &str)> = user
+        let mut sorted: SmallVec<[UserParam<'a>; 8]> = user
             .iter()
-            .copied()
-            .chain(added.iter().copied())
-            .map(|(k, v)| {
-                let name = if k.contains('_') {
-                    Cow::Owned(k.replace('_', "."))
-                } else {
-                    Cow::Borrowed(k)
-                };
-                (name, v)
-            })
+            .map(|(k, v)| (k.as_str(), v.as_str(), k.contains('_')))
             .collect();
-        signed.sort_by(|a, b| a.0.cmp(&b.0));
-        if let Some(w) = signed.windows(2).find(|w| w[0].0 == w[1].0) {
+        sorted.sort_unstable_by(|a, b| signed_cmp(a.0, a.2, b.0, b.2));
+        // Names signed alike (`a_b` and `a.b`) cannot both be sent.
+        if let Some(w) = sorted
+            .windows(2)
+            .find(|w| signed_cmp(w[0].0, w[0].2, w[1].0, w[1].2).is_eq())
+        {
             return Err(Error::DuplicateParameter {
                 scheme: SCHEME,
-                name: w[0].0.clone().into_owned(),
+                name: w[0].0.replace('_', "."),
             });
         }
+        Ok(Params {
+            post: inputs.post,
+            user,
+            sorted,
+            own,
+        })
+    }
+}
 
-        let capacity = 200
+/// Orders names as they are signed, `_` written `.`; `us` says a name holds `_`.
+#[inline]
+fn signed_cmp(a: &str, a_us: bool, b: &str, b_us: bool) -> Ordering {
+    if !(a_us || b_us) {
+        return a.cmp(b);
+    }
+    let dot = |c: u8| if c == b'_' { b'.' } else { c };
+    a.bytes().map(dot).cmp(b.bytes().map(dot))
+}
+
+impl Params<'_> {
+    /// The signer's parameters that are sent, in [`OWN`] order.
+    #[inline]
+    fn own_sent(&self) -> impl Iterator<Item = (usize, &str)> + '_ {
+        self.own
+            .iter()
+            .enumerate()
+            .filter_map(|(i, v)| v.map(|v| (i, v)))
+    }
+
+    /// Every parameter as it is sent: the request's, then the signer's.
+    #[inline]
+    fn sent(&self) -> impl Iterator<Item = (&str, &str)> + '_ {
+        let user = self.user.iter().map(|(k, v)| (k.as_str(), v.as_str()));
+        user.chain(self.own_sent().map(|(i, v)| (OWN[i], v)))
+    }
+
+    /// The string to sign and the query (or form body) up to its `Signature=`, in one
+    /// buffer of the size they take (the signature's encoding is counted at its longest).
+    #[inline]
+    fn write(&self, req: &CanonicalRequest, method: SignatureMethod) -> (OutputBuilder, Layout) {
+        // METHOD host path, then "?" or "&", name, "=", raw value per parameter, sorted.
+        let sts_len = req.method().len()
             + req.host().len()
             + req.path().len()
-            + 4 * signed
-                .iter()
+            + self
+                .sent()
                 .map(|(k, v)| k.len() + v.len() + 2)
                 .sum::<usize>();
-        let mut out = OutputBuilder::new(capacity, 1, if post { 0 } else { added.len() + 1 });
+        // name "=" value form-encoded, joined by "&", then "&Signature=" and the signature
+        // (encoded: at most 3 bytes a character), and the signature once more, raw.
+        let query_len = self
+            .sent()
+            .map(|(k, v)| form_len(k) + form_len(v) + 2)
+            .sum::<usize>()
+            - 1
+            + SIGNATURE_EQ.len()
+            + 4 * method.base64_len();
+        let own_count = self.own.iter().flatten().count();
+        let query_params = if self.post { 0 } else { own_count + 1 };
+        let mut out = OutputBuilder::new(sts_len + query_len, usize::from(self.post), query_params);
+        let mut layout = Layout {
+            string_to_sign: 0..0,
+            query_start: 0,
+            own: Default::default(),
+        };
         let b = out.buf();
-        b.push_str(method);
+        b.push_str(req.method());
         b.push_str(req.host());
         b.push_str(req.path());
-        for (i, (k, v)) in signed.iter().enumerate() {
-            b.push(if i == 0 { '?' } else { '&' });
-            b.push_str(k);
-            b.push('=');
-            b.push_str(v);
-        }
-        let sts = 0..out.pos();
-        out.set_string_to_sign(Text::Span(sts.clone()));
-        let sig_b64 = Base64Mac::new(
-            self.method,
-            self.credentials.secret().expose_secret(),
-            out.str_of(&sts),
-        );
-        let start = out.pos();
-        out.buf().push_str(sig_b64.as_str());
-        let sig = start..out.pos();
-        out.set_signature(Text::Span(sig.clone()));
-
-        // What is sent: the request's parameters, the added ones, the signature.
-        let start = out.pos();
-        let b = out.buf();
-        for (i, (k, v)) in user.iter().chain(added.iter()).enumerate() {
+        self.write_sorted(b, &mut layout.own);
+        layout.string_to_sign = 0..b.len();
+        layout.query_start = b.len();
+        for (i, (k, v)) in self.sent().enumerate() {
             if i > 0 {
                 b.push('&');
             }
-            form_encode_into(b, k);
+            push_form(b, k);
             b.push('=');
-            form_encode_into(b, v);
+            push_form(b, v);
         }
-        b.push_str("&Signature=");
-        form_encode_into(b, sig_b64.as_str());
-        let data = out.since(start);
-        if post {
+        b.push_str(SIGNATURE_EQ);
+        (out, layout)
+    }
+
+    /// `?name=value&…` of every parameter sorted by signed name: the request's, sorted,
+    /// merged with the signer's, listed sorted in [`BY_NAME`]. Notes where each of the
+    /// signer's values is.
+    #[inline]
+    fn write_sorted(&self, b: &mut String, spans: &mut [Range<usize>; OWN.len()]) {
+        let mut user = self.sorted.iter().peekable();
+        let mut own = BY_NAME
+            .iter()
+            .filter_map(|&i| self.own[i].map(|v| (i, v)))
+            .peekable();
+        let mut sep = '?';
+        loop {
+            let take_user = match (user.peek(), own.peek()) {
+                (Some(u), Some((i, _))) => signed_cmp(u.0, u.2, OWN[*i], false).is_lt(),
+                (Some(_), None) => true,
+                (None, Some(_)) => false,
+                (None, None) => break,
+            };
+            b.push(sep);
+            sep = '&';
+            if take_user {
+                if let Some(&(k, v, us)) = user.next() {
+                    push_signed_name(b, k, us);
+                    b.push('=');
+                    b.push_str(v);
+                }
+            } else if let Some((i, v)) = own.next() {
+                b.push_str(OWN[i]);
+                b.push('=');
+                let at = b.len();
+                b.push_str(v);
+                spans[i] = at..b.len();
+            }
+        }
+    }
+
+    /// Ends the query with the signature, and the output around it.
+    #[inline]
+    fn finish(
+        &self,
+        mut out: OutputBuilder,
+        layout: &Layout,
+        sig: &Base64Mac,
+        req: &CanonicalRequest,
+    ) -> Result<SigningOutput, Error> {
+        push_form(out.buf(), sig.as_str());
+        let data = out.since(layout.query_start);
+        let start = out.pos();
+        out.buf().push_str(sig.as_str());
+        let sig = out.since(start);
+        out.set_string_to_sign(Text::Span(layout.string_to_sign.clone()));
+        out.set_signature(sig.clone());
+        if self.post {
             out.set_body(data);
             out.header(
                 "Content-Type",
@@ -386,24 +592,100 @@ impl Signer for V1Signer {
             return out.finish_for(req, SCHEME);
         }
         out.set_query_string(data);
-        for (name, value) in &added {
-            let text = match *name {
-                param::ACTION => Text::Shared(self.action.clone()),
-                param::SECRET_ID => Text::Shared(self.credentials.access_key_id_shared().clone()),
-                param::TOKEN => match token {
-                    Some(t) => Text::Shared(t.shared()),
-                    None => continue,
-                },
-                _ => {
-                    let start = out.pos();
-                    out.buf().push_str(value);
-                    out.since(start)
-                }
-            };
-            out.query_param(name, text);
+        for (i, _) in self.own_sent() {
+            out.query_param(OWN[i], Text::Span(layout.own[i].clone()));
         }
-        out.query_param(param::SIGNATURE, Text::Span(sig));
+        out.query_param(param::SIGNATURE, sig);
         out.finish_for(req, SCHEME)
+    }
+}
+
+/// What ends the query (or form body) before the encoded signature.
+const SIGNATURE_EQ: &str = "&Signature=";
+
+impl SignatureMethod {
+    /// The length of the Base64 signature: of 32 or 20 bytes.
+    #[inline]
+    fn base64_len(self) -> usize {
+        match self {
+            SignatureMethod::HmacSha256 => 44,
+            SignatureMethod::HmacSha1 | SignatureMethod::HmacSha1Implicit => 28,
+        }
+    }
+}
+
+/// Writes a name as it is signed: `_` as `.`.
+#[inline]
+fn push_signed_name(b: &mut String, name: &str, underscore: bool) {
+    if underscore {
+        b.extend(name.chars().map(|c| if c == '_' { '.' } else { c }));
+    } else {
+        b.push_str(name);
+    }
+}
+
+/// `FORM_EXTRA[b]`: what form encoding adds to byte `b`: 0 if it is kept, 2 if it is
+/// written `%XX`, and for a space (written `+`) a count in the high half.
+const FORM_EXTRA: [u64; 256] = {
+    let mut t = [2u64; 256];
+    let mut b = 0;
+    while b < 256 {
+        let c = b as u8;
+        if c.is_ascii_alphanumeric() || c == b'-' || c == b'.' || c == b'_' || c == b'~' {
+            t[b] = 0;
+        } else if c == b' ' {
+            t[b] = 1 << 32;
+        }
+        b += 1;
+    }
+    t
+};
+
+/// The sum of [`FORM_EXTRA`] over `s`: 0 when form encoding leaves `s` as it is.
+#[inline]
+fn form_extra(s: &str) -> u64 {
+    s.bytes().map(|b| FORM_EXTRA[usize::from(b)]).sum()
+}
+
+/// The length of `s` form-encoded.
+#[inline]
+fn form_len(s: &str) -> usize {
+    s.len() + (form_extra(s) & 0xffff_ffff) as usize
+}
+
+/// Appends `s` form-encoded (a space as `+`); most names and values are copied as they are.
+#[inline]
+fn push_form(b: &mut String, s: &str) {
+    if form_extra(s) == 0 {
+        b.push_str(s);
+    } else {
+        form_encode_into(b, s);
+    }
+}
+
+/// A decimal number on the stack (the derived `Nonce`).
+struct Decimal {
+    digits: [u8; 20],
+    start: usize,
+}
+
+impl Decimal {
+    fn new(mut n: u64) -> Self {
+        let mut digits = [b'0'; 20];
+        let mut start = digits.len();
+        loop {
+            start -= 1;
+            digits[start] = b'0' + (n % 10) as u8;
+            n /= 10;
+            if n == 0 {
+                return Decimal { digits, start };
+            }
+        }
+    }
+
+    fn as_str(&self) -> &str {
+        // Only ASCII digits are written; the fallback is never taken.
+        std::str::from_utf8(self.digits.get(self.start..).unwrap_or_default()).unwrap_or_default()
     }
 }
 
