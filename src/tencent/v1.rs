@@ -22,7 +22,7 @@ use sha2::{Digest, Sha256};
 use smallvec::SmallVec;
 
 use crate::api::{optional, required, ApiBuilder};
-use crate::encoding::form_encode_into;
+use crate::encoding::{escapes, Cursor, OVERSHOOT};
 use crate::mac::{hmac_sha1, hmac_sha256};
 use crate::request::form_params;
 use crate::signer::{OutputBuilder, Text};
@@ -298,17 +298,19 @@ struct Params<'a> {
     post: bool,
     /// The request's parameters in the request's order, as they are sent.
     user: &'a [(String, String)],
-    /// The same, sorted by their signed names.
+    /// The same, sorted by signed name.
     sorted: SmallVec<[UserParam<'a>; 8]>,
     /// The signer's parameters in [`OWN`] order (`None`: not sent).
     own: [Option<&'a str>; OWN.len()],
 }
 
-/// Where [`Params::write`] put the string to sign, the query, and each of the signer's
-/// values (inside the string to sign, where they are raw).
+/// Where [`Params::write`] put the string to sign, the query (or form body), the
+/// signature and each of the signer's values (inside the string to sign, where they are
+/// raw).
 struct Layout {
     string_to_sign: Range<usize>,
-    query_start: usize,
+    query: Range<usize>,
+    signature: Range<usize>,
     own: [Range<usize>; OWN.len()],
 }
 
@@ -327,10 +329,16 @@ impl Signer for V1Signer {
         }
         let inputs = inputs(req, ctx)?;
         let params = self.collect(req, ctx, &inputs)?;
-        let (out, layout) = params.write(req, self.method);
+        // The string to sign and the query before its signature; the MAC; the signature.
+        let mut bytes = vec![0u8; params.room(req, self.method) + OVERSHOOT];
+        let mut w = Cursor::new(&mut bytes);
+        let mut layout = params.write(&mut w, req);
         let secret = self.credentials.secret().expose_secret();
-        let sig = Base64Mac::new(self.method, secret, out.str_of(&layout.string_to_sign));
-        params.finish(out, &layout, &sig, req)
+        let sts = w.as_bytes().get(layout.string_to_sign.clone());
+        let sig = Base64Mac::new(self.method, secret, sts.unwrap_or_default());
+        params.write_signature(&mut w, &mut layout, &sig)?;
+        bytes.truncate(layout.query.end.max(layout.signature.end));
+        params.output(bytes, &layout, req)
     }
 
     fn sign_reference(
@@ -400,10 +408,9 @@ impl V1Signer {
         ctx: &'a SigningContext,
         inputs: &'a Inputs,
     ) -> Result<Params<'a>, Error> {
-        let user = if inputs.post {
-            &inputs.form[..]
-        } else {
-            req.query()
+        let user = match inputs.post {
+            true => &inputs.form[..],
+            false => req.query(),
         };
         let nonce = inputs.nonce.as_ref().map_or(ctx.nonce(), Decimal::as_str);
         let token = self.credentials.security_token().map(|t| t.expose_secret());
@@ -428,8 +435,8 @@ impl V1Signer {
                 name: param::SIGNATURE.to_owned(),
             });
         }
-        let is_own = |k: &str| OWN.iter().zip(&own).any(|(n, v)| v.is_some() && *n == k);
-        if let Some((k, _)) = user.iter().find(|(k, _)| is_own(k)) {
+        let is_sent = |k: &str| own_index(k).is_some_and(|i| own[i].is_some());
+        if let Some((k, _)) = user.iter().find(|(k, _)| is_sent(k)) {
             return Err(Error::reserved(SCHEME, k, req));
         }
         let mut sorted: SmallVec<[UserParam<'a>; 8]> = user
@@ -447,8 +454,9 @@ impl V1Signer {
                 name: w[0].0.replace('_', "."),
             });
         }
+        let post = inputs.post;
         Ok(Params {
-            post: inputs.post,
+            post,
             user,
             sorted,
             own,
@@ -456,17 +464,99 @@ impl V1Signer {
     }
 }
 
-/// Orders names as they are signed, `_` written `.`; `us` says a name holds `_`.
+/// The index in [`OWN`] of a name.
+#[inline]
+fn own_index(name: &str) -> Option<usize> {
+    OWN.iter().position(|n| *n == name)
+}
+
+/// Orders names as they are signed, `_` written `.` (`us`: the name holds `_`); mostly by
+/// the first byte.
 #[inline]
 fn signed_cmp(a: &str, a_us: bool, b: &str, b_us: bool) -> Ordering {
-    if !(a_us || b_us) {
-        return a.cmp(b);
-    }
     let dot = |c: u8| if c == b'_' { b'.' } else { c };
-    a.bytes().map(dot).cmp(b.bytes().map(dot))
+    let first = |s: &str| s.as_bytes().first().copied().map(dot);
+    match first(a).cmp(&first(b)) {
+        Ordering::Equal if a_us || b_us => a.bytes().map(dot).cmp(b.bytes().map(dot)),
+        Ordering::Equal => a.cmp(b),
+        unequal => unequal,
+    }
 }
 
 impl Params<'_> {
+    /// Room for what [`write`](Self::write) and [`write_signature`](Self::write_signature)
+    /// write: the string to sign (its exact length), the query or form body (a name or
+    /// value encodes to 3 bytes a byte at most) and the signature, encoded and raw.
+    #[inline]
+    fn room(&self, req: &CanonicalRequest, method: SignatureMethod) -> usize {
+        let user = self.user.iter().map(|(k, v)| k.len() + v.len());
+        let own = self.own_sent().map(|(i, v)| OWN[i].len() + v.len());
+        let (texts, count) = user.chain(own).fold((0, 0), |(t, c), n| (t + n, c + 1));
+        // METHOD host path, then "?" or "&", name, "=", raw value per parameter.
+        let sts = req.method().len() + req.host().len() + req.path().len() + texts + 2 * count;
+        // "&" name "=" value per parameter, then "&Signature=" and the signature twice.
+        let query = 3 * texts + 2 * count + SIGNATURE_EQ.len() + 4 * method.base64_len();
+        sts + query
+    }
+
+    /// The string to sign, and the query (or form body) up to its `Signature=`.
+    #[inline]
+    fn write(&self, w: &mut Cursor<'_>, req: &CanonicalRequest) -> Layout {
+        let mut own = <[Range<usize>; OWN.len()]>::default();
+        w.bytes(req.method().as_bytes());
+        w.bytes(req.host().as_bytes());
+        w.bytes(req.path().as_bytes());
+        self.write_sorted(w, &mut own);
+        let string_to_sign = 0..w.len();
+        // Each parameter after "&": the query starts after the first.
+        let start = w.len() + 1;
+        for (k, v) in self.user {
+            w.array(b"&");
+            write_form(w, k);
+            w.array(b"=");
+            write_form(w, v);
+        }
+        for (i, v) in self.own_sent() {
+            w.bytes(OWN_AMP_EQ[i].as_bytes());
+            write_form(w, v);
+        }
+        w.bytes(SIGNATURE_EQ.as_bytes());
+        Layout {
+            string_to_sign,
+            query: start..w.len(),
+            signature: 0..0,
+            own,
+        }
+    }
+
+    /// `?name=value&…` of every parameter sorted by signed name: the request's, sorted,
+    /// merged with the signer's, listed sorted in [`BY_NAME`]. Notes where each of the
+    /// signer's values is.
+    #[inline]
+    fn write_sorted(&self, w: &mut Cursor<'_>, spans: &mut [Range<usize>; OWN.len()]) {
+        let mut sep = b"?";
+        let mut user = self.sorted.iter();
+        let mut next = user.next();
+        for &i in &BY_NAME {
+            let Some(value) = self.own[i] else { continue };
+            while let Some(&(k, v, us)) =
+                next.filter(|u| signed_cmp(u.0, u.2, OWN[i], false).is_lt())
+            {
+                write_param(w, std::mem::replace(&mut sep, b"&"), k, us, v);
+                next = user.next();
+            }
+            w.array(std::mem::replace(&mut sep, b"&"));
+            w.bytes(OWN[i].as_bytes());
+            w.array(b"=");
+            let at = w.len();
+            w.bytes(value.as_bytes());
+            spans[i] = at..w.len();
+        }
+        for &(k, v, us) in next.into_iter().chain(user) {
+            write_param(w, std::mem::replace(&mut sep, b"&"), k, us, v);
+        }
+    }
+
     /// The signer's parameters that are sent, in [`OWN`] order.
     #[inline]
     fn own_sent(&self) -> impl Iterator<Item = (usize, &str)> + '_ {
@@ -476,132 +566,80 @@ impl Params<'_> {
             .filter_map(|(i, v)| v.map(|v| (i, v)))
     }
 
-    /// Every parameter as it is sent: the request's, then the signer's.
+    /// Ends the query with the signature, and writes the signature once more, raw.
     #[inline]
-    fn sent(&self) -> impl Iterator<Item = (&str, &str)> + '_ {
-        let user = self.user.iter().map(|(k, v)| (k.as_str(), v.as_str()));
-        user.chain(self.own_sent().map(|(i, v)| (OWN[i], v)))
-    }
-
-    /// The string to sign and the query (or form body) up to its `Signature=`, in one
-    /// buffer of the size they take (the signature's encoding is counted at its longest).
-    #[inline]
-    fn write(&self, req: &CanonicalRequest, method: SignatureMethod) -> (OutputBuilder, Layout) {
-        // METHOD host path, then "?" or "&", name, "=", raw value per parameter, sorted.
-        let sts_len = req.method().len()
-            + req.host().len()
-            + req.path().len()
-            + self
-                .sent()
-                .map(|(k, v)| k.len() + v.len() + 2)
-                .sum::<usize>();
-        // name "=" value form-encoded, joined by "&", then "&Signature=" and the signature
-        // (encoded: at most 3 bytes a character), and the signature once more, raw.
-        let query_len = self
-            .sent()
-            .map(|(k, v)| form_len(k) + form_len(v) + 2)
-            .sum::<usize>()
-            - 1
-            + SIGNATURE_EQ.len()
-            + 4 * method.base64_len();
-        let own_count = self.own.iter().flatten().count();
-        let query_params = if self.post { 0 } else { own_count + 1 };
-        let mut out = OutputBuilder::new(sts_len + query_len, usize::from(self.post), query_params);
-        let mut layout = Layout {
-            string_to_sign: 0..0,
-            query_start: 0,
-            own: Default::default(),
-        };
-        let b = out.buf();
-        b.push_str(req.method());
-        b.push_str(req.host());
-        b.push_str(req.path());
-        self.write_sorted(b, &mut layout.own);
-        layout.string_to_sign = 0..b.len();
-        layout.query_start = b.len();
-        for (i, (k, v)) in self.sent().enumerate() {
-            if i > 0 {
-                b.push('&');
-            }
-            push_form(b, k);
-            b.push('=');
-            push_form(b, v);
-        }
-        b.push_str(SIGNATURE_EQ);
-        (out, layout)
-    }
-
-    /// `?name=value&…` of every parameter sorted by signed name: the request's, sorted,
-    /// merged with the signer's, listed sorted in [`BY_NAME`]. Notes where each of the
-    /// signer's values is.
-    #[inline]
-    fn write_sorted(&self, b: &mut String, spans: &mut [Range<usize>; OWN.len()]) {
-        let mut user = self.sorted.iter().peekable();
-        let mut own = BY_NAME
-            .iter()
-            .filter_map(|&i| self.own[i].map(|v| (i, v)))
-            .peekable();
-        let mut sep = '?';
-        loop {
-            let take_user = match (user.peek(), own.peek()) {
-                (Some(u), Some((i, _))) => signed_cmp(u.0, u.2, OWN[*i], false).is_lt(),
-                (Some(_), None) => true,
-                (None, Some(_)) => false,
-                (None, None) => break,
-            };
-            b.push(sep);
-            sep = '&';
-            if take_user {
-                if let Some(&(k, v, us)) = user.next() {
-                    push_signed_name(b, k, us);
-                    b.push('=');
-                    b.push_str(v);
-                }
-            } else if let Some((i, v)) = own.next() {
-                b.push_str(OWN[i]);
-                b.push('=');
-                let at = b.len();
-                b.push_str(v);
-                spans[i] = at..b.len();
-            }
-        }
-    }
-
-    /// Ends the query with the signature, and the output around it.
-    #[inline]
-    fn finish(
+    fn write_signature(
         &self,
-        mut out: OutputBuilder,
-        layout: &Layout,
+        w: &mut Cursor<'_>,
+        layout: &mut Layout,
         sig: &Base64Mac,
+    ) -> Result<(), Error> {
+        // Base64 has no space: RFC 3986 encoding is form encoding.
+        w.encode_each(sig.as_bytes(), false);
+        layout.query.end = w.len();
+        w.bytes(sig.as_bytes());
+        layout.signature = layout.query.end..w.len();
+        // Room for the overshoot left means every write landed.
+        if w.remaining() < OVERSHOOT {
+            return Err(Error::Internal {
+                scheme: SCHEME,
+                reason: "the query outgrew its computed room",
+            });
+        }
+        Ok(())
+    }
+
+    /// The output around the texts.
+    #[inline]
+    fn output(
+        &self,
+        bytes: Vec<u8>,
+        layout: &Layout,
         req: &CanonicalRequest,
     ) -> Result<SigningOutput, Error> {
-        push_form(out.buf(), sig.as_str());
-        let data = out.since(layout.query_start);
-        let start = out.pos();
-        out.buf().push_str(sig.as_str());
-        let sig = out.since(start);
-        out.set_string_to_sign(Text::Span(layout.string_to_sign.clone()));
-        out.set_signature(sig.clone());
+        let query_params = if self.post { 0 } else { OWN.len() + 1 };
+        let mut out = OutputBuilder::new(0, usize::from(self.post), query_params);
+        // Valid pieces of UTF-8 (the raw values) and ASCII: the error is never returned.
+        *out.buf() = String::from_utf8(bytes).map_err(|_| Error::Internal {
+            scheme: SCHEME,
+            reason: "a parameter was cut inside a character",
+        })?;
+        let span = |r: &Range<usize>| Text::Span(r.clone());
+        out.set_string_to_sign(span(&layout.string_to_sign));
+        out.set_signature(span(&layout.signature));
         if self.post {
-            out.set_body(data);
+            out.set_body(span(&layout.query));
             out.header(
                 "Content-Type",
                 Text::Static("application/x-www-form-urlencoded"),
             );
             return out.finish_for(req, SCHEME);
         }
-        out.set_query_string(data);
+        out.set_query_string(span(&layout.query));
         for (i, _) in self.own_sent() {
-            out.query_param(OWN[i], Text::Span(layout.own[i].clone()));
+            out.query_param(OWN[i], span(&layout.own[i]));
         }
-        out.query_param(param::SIGNATURE, sig);
+        out.query_param(param::SIGNATURE, span(&layout.signature));
         out.finish_for(req, SCHEME)
     }
 }
 
 /// What ends the query (or form body) before the encoded signature.
 const SIGNATURE_EQ: &str = "&Signature=";
+
+/// `&Name=` of each of [`OWN`], as the query lists them after the request's.
+const OWN_AMP_EQ: [&str; OWN.len()] = [
+    "&Action=",
+    "&RequestClient=",
+    "&Nonce=",
+    "&Timestamp=",
+    "&Version=",
+    "&Region=",
+    "&Token=",
+    "&SecretId=",
+    "&SignatureMethod=",
+    "&Language=",
+];
 
 impl SignatureMethod {
     /// The length of the Base64 signature: of 32 or 20 bytes.
@@ -614,52 +652,38 @@ impl SignatureMethod {
     }
 }
 
-/// Writes a name as it is signed: `_` as `.`.
+/// `sep name=value` of a request parameter in the string to sign: `_` in the name as `.`.
 #[inline]
-fn push_signed_name(b: &mut String, name: &str, underscore: bool) {
+fn write_param(w: &mut Cursor<'_>, sep: &[u8; 1], name: &str, underscore: bool, value: &str) {
+    w.array(sep);
     if underscore {
-        b.extend(name.chars().map(|c| if c == '_' { '.' } else { c }));
-    } else {
-        b.push_str(name);
-    }
-}
-
-/// `FORM_EXTRA[b]`: what form encoding adds to byte `b`: 0 if it is kept, 2 if it is
-/// written `%XX`, and for a space (written `+`) a count in the high half.
-const FORM_EXTRA: [u64; 256] = {
-    let mut t = [2u64; 256];
-    let mut b = 0;
-    while b < 256 {
-        let c = b as u8;
-        if c.is_ascii_alphanumeric() || c == b'-' || c == b'.' || c == b'_' || c == b'~' {
-            t[b] = 0;
-        } else if c == b' ' {
-            t[b] = 1 << 32;
+        for b in name.bytes() {
+            w.array(&[if b == b'_' { b'.' } else { b }]);
         }
-        b += 1;
-    }
-    t
-};
-
-/// The sum of [`FORM_EXTRA`] over `s`: 0 when form encoding leaves `s` as it is.
-#[inline]
-fn form_extra(s: &str) -> u64 {
-    s.bytes().map(|b| FORM_EXTRA[usize::from(b)]).sum()
-}
-
-/// The length of `s` form-encoded.
-#[inline]
-fn form_len(s: &str) -> usize {
-    s.len() + (form_extra(s) & 0xffff_ffff) as usize
-}
-
-/// Appends `s` form-encoded (a space as `+`); most names and values are copied as they are.
-#[inline]
-fn push_form(b: &mut String, s: &str) {
-    if form_extra(s) == 0 {
-        b.push_str(s);
     } else {
-        form_encode_into(b, s);
+        w.bytes(name.as_bytes());
+    }
+    w.array(b"=");
+    w.bytes(value.as_bytes());
+}
+
+/// Writes `s` form-encoded (a space as `+`); most names and values are copied as they are.
+#[inline]
+fn write_form(w: &mut Cursor<'_>, s: &str) {
+    if escapes(s) == 0 {
+        w.bytes(s.as_bytes());
+    } else {
+        write_form_escaped(w, s);
+    }
+}
+
+#[inline(never)]
+fn write_form_escaped(w: &mut Cursor<'_>, s: &str) {
+    for (i, part) in s.split(' ').enumerate() {
+        if i > 0 {
+            w.array(b"+");
+        }
+        w.encode(part.as_bytes(), false);
     }
 }
 
@@ -696,7 +720,7 @@ struct Base64Mac {
 }
 
 impl Base64Mac {
-    fn new(method: SignatureMethod, key: &str, data: &str) -> Self {
+    fn new(method: SignatureMethod, key: &str, data: &[u8]) -> Self {
         use base64::Engine as _;
         let mut buf = [0u8; 44];
         let engine = base64::engine::general_purpose::STANDARD;
@@ -704,12 +728,12 @@ impl Base64Mac {
         let len = match method {
             SignatureMethod::HmacSha256 => {
                 let mut mac = hmac_sha256(key.as_bytes());
-                mac.update(data.as_bytes());
+                mac.update(data);
                 engine.encode_slice(mac.finalize().into_bytes(), &mut buf)
             }
             SignatureMethod::HmacSha1 | SignatureMethod::HmacSha1Implicit => {
                 let mut mac = hmac_sha1(key.as_bytes());
-                mac.update(data.as_bytes());
+                mac.update(data);
                 engine.encode_slice(mac.finalize().into_bytes(), &mut buf)
             }
         }
@@ -717,8 +741,12 @@ impl Base64Mac {
         Base64Mac { buf, len }
     }
 
+    fn as_bytes(&self) -> &[u8] {
+        self.buf.get(..self.len).unwrap_or_default()
+    }
+
     fn as_str(&self) -> &str {
-        std::str::from_utf8(self.buf.get(..self.len).unwrap_or_default()).unwrap_or_default()
+        std::str::from_utf8(self.as_bytes()).unwrap_or_default()
     }
 }
 
@@ -737,7 +765,7 @@ pub fn signature(
     string_to_sign: &str,
     method: SignatureMethod,
 ) -> String {
-    Base64Mac::new(method, secret.expose_secret(), string_to_sign)
+    Base64Mac::new(method, secret.expose_secret(), string_to_sign.as_bytes())
         .as_str()
         .to_owned()
 }
