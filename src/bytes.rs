@@ -445,6 +445,93 @@ pub(crate) fn base64_to_slice(bytes: &[u8], out: &mut [u8]) -> Option<usize> {
     Some(len)
 }
 
+/// ASCII text of exactly `N` bytes on the stack: a time stamp, a SHA-1 MAC's Base64. Its
+/// length is a constant, so a [`Cursor`] stores it in whole blocks
+/// ([`Cursor::array`]).
+#[derive(Clone, Copy)]
+pub(crate) struct Ascii<const N: usize>(pub(crate) [u8; N]);
+
+impl<const N: usize> Ascii<N> {
+    /// The Base64 of `bytes`, which must encode to exactly `N` characters (zeros after a
+    /// shorter encoding; a longer one is not written).
+    #[inline]
+    pub(crate) fn base64(bytes: &[u8]) -> Self {
+        let mut buf = [0u8; N];
+        let _ = base64_to_slice(bytes, &mut buf);
+        Ascii(buf)
+    }
+
+    #[inline]
+    pub(crate) fn as_bytes(&self) -> &[u8; N] {
+        &self.0
+    }
+
+    pub(crate) fn as_str(&self) -> &str {
+        // Only ASCII is written; the fallback is never taken.
+        std::str::from_utf8(&self.0).unwrap_or_default()
+    }
+}
+
+/// ASCII text of at most `N` bytes on the stack: a decimal number, a MAC's Base64 whose
+/// length depends on the MAC.
+#[derive(Clone, Copy)]
+pub(crate) struct ShortAscii<const N: usize> {
+    bytes: [u8; N],
+    len: usize,
+}
+
+impl<const N: usize> ShortAscii<N> {
+    /// The Base64 of `bytes` (empty if it does not fit in `N`).
+    #[inline]
+    pub(crate) fn base64(bytes: &[u8]) -> Self {
+        let mut buf = [0u8; N];
+        let len = base64_to_slice(bytes, &mut buf).unwrap_or(0);
+        ShortAscii { bytes: buf, len }
+    }
+
+    #[inline]
+    pub(crate) fn as_bytes(&self) -> &[u8] {
+        self.bytes.get(..self.len).unwrap_or_default()
+    }
+
+    pub(crate) fn as_str(&self) -> &str {
+        // Only ASCII is written; the fallback is never taken.
+        std::str::from_utf8(self.as_bytes()).unwrap_or_default()
+    }
+}
+
+impl ShortAscii<20> {
+    /// The decimal digits of `n`, two per division (half the dependent divide chain of
+    /// one digit at a time).
+    #[inline]
+    pub(crate) fn decimal(n: u64) -> Self {
+        let len = n.checked_ilog10().map_or(1, |l| l as usize + 1);
+        let mut bytes = [b'0'; 20];
+        let mut n = n;
+        for pair in bytes.get_mut(..len).unwrap_or_default().rchunks_mut(2) {
+            let [tens, ones] = DIGIT_PAIRS[(n % 100) as usize];
+            match pair {
+                [t, o] => (*t, *o) = (tens, ones),
+                [o] => *o = ones,
+                _ => {}
+            }
+            n /= 100;
+        }
+        ShortAscii { bytes, len }
+    }
+}
+
+/// `DIGIT_PAIRS[n]` is the two decimal digits of `n` (below 100).
+const DIGIT_PAIRS: [[u8; 2]; 100] = {
+    let mut t = [[0u8; 2]; 100];
+    let mut n = 0;
+    while n < 100 {
+        t[n] = [b'0' + (n / 10) as u8, b'0' + (n % 10) as u8];
+        n += 1;
+    }
+    t
+};
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -622,5 +709,15 @@ mod tests {
             let again: String = utf8_percent_encode(&slow, RFC3986_UNRESERVED).collect();
             assert_eq!(twice, again, "{s:?}");
         }
+    }
+
+    #[test]
+    fn stack_texts() {
+        for n in [0, 1, 9, 10, 99, 100, 12_345, 1_700_000_000, u64::MAX] {
+            assert_eq!(ShortAscii::decimal(n).as_str(), n.to_string());
+        }
+        assert_eq!(Ascii::<4>::base64(b"hi?").as_str(), "aGk/");
+        assert_eq!(ShortAscii::<44>::base64(&[0xff; 20]).as_str().len(), 28);
+        assert_eq!(ShortAscii::<44>::base64(&[0xff; 32]).as_str().len(), 44);
     }
 }

@@ -4,13 +4,7 @@
 use percent_encoding::{percent_decode, utf8_percent_encode, AsciiSet, NON_ALPHANUMERIC};
 use sha2::{Digest, Sha256};
 
-use crate::bytes::{encode_into, hex_to_slice};
-// MIGRATION (issue 20): the signers' old import paths, until every branch imports from
-// `crate::bytes`.
-#[allow(unused_imports)]
-pub(crate) use crate::bytes::{
-    base64_to_slice, encode_once_and_twice, escapes, Cursor, Padded, OVERSHOOT,
-};
+use crate::bytes::{base64_to_slice, encode_into, hex_to_slice};
 
 /// RFC 3986 §2.3 unreserved characters (`A-Z a-z 0-9 - . _ ~`) are kept; every other byte of
 /// the UTF-8 text is written `%XX` with upper-case hex. Space is `%20`, `*` is `%2A`.

@@ -2,22 +2,8 @@
 
 use time::OffsetDateTime;
 
+use crate::bytes::{Ascii, ShortAscii};
 use crate::Error;
-
-/// A short ASCII string on the stack.
-#[derive(Clone, Copy)]
-pub(crate) struct Stamp<const N: usize>([u8; N]);
-
-impl<const N: usize> Stamp<N> {
-    pub(crate) fn as_bytes(&self) -> &[u8; N] {
-        &self.0
-    }
-
-    pub(crate) fn as_str(&self) -> &str {
-        // Only ASCII digits and separators are written; the fallback is never taken.
-        std::str::from_utf8(&self.0).unwrap_or_default()
-    }
-}
 
 #[inline]
 fn digits(out: &mut [u8], mut n: u32) {
@@ -68,10 +54,10 @@ fn fields(t: OffsetDateTime, scheme: &'static str) -> Result<Fields, Error> {
     })
 }
 
-impl Stamp<20> {
+impl Ascii<20> {
     /// An [`iso8601`] stamp RFC 3986-encoded once (`HH%3Amm%3Ass`) and twice
     /// (`HH%253Amm%253Ass`): its colons are its only reserved characters.
-    pub(crate) fn percent_encoded(&self) -> (Stamp<24>, Stamp<28>) {
+    pub(crate) fn percent_encoded(&self) -> (Ascii<24>, Ascii<28>) {
         let b = &self.0;
         let mut once = *b"0000-00-00T00%3A00%3A00Z";
         once[..13].copy_from_slice(&b[..13]);
@@ -81,25 +67,25 @@ impl Stamp<20> {
         twice[..13].copy_from_slice(&b[..13]);
         twice[18..20].copy_from_slice(&b[14..16]);
         twice[25..27].copy_from_slice(&b[17..19]);
-        (Stamp(once), Stamp(twice))
+        (Ascii(once), Ascii(twice))
     }
 }
 
 /// `yyyy-MM-dd` (UTC).
 #[inline]
-pub(crate) fn date(t: OffsetDateTime, scheme: &'static str) -> Result<Stamp<10>, Error> {
+pub(crate) fn date(t: OffsetDateTime, scheme: &'static str) -> Result<Ascii<10>, Error> {
     let f = fields(t, scheme)?;
     let mut b = *b"0000-00-00";
     digits(&mut b[0..4], f.year);
     digits(&mut b[5..7], f.month.into());
     digits(&mut b[8..10], f.day.into());
-    Ok(Stamp(b))
+    Ok(Ascii(b))
 }
 
 /// `yyyy-MM-ddTHH:mm:ssZ` (UTC). Inlined, so that the stamp is written where the caller
 /// keeps it instead of moved out of a `Result` and read back at once.
 #[inline]
-pub(crate) fn iso8601(t: OffsetDateTime, scheme: &'static str) -> Result<Stamp<20>, Error> {
+pub(crate) fn iso8601(t: OffsetDateTime, scheme: &'static str) -> Result<Ascii<20>, Error> {
     let f = fields(t, scheme)?;
     let mut b = *b"0000-00-00T00:00:00Z";
     digits(&mut b[0..4], f.year);
@@ -108,60 +94,22 @@ pub(crate) fn iso8601(t: OffsetDateTime, scheme: &'static str) -> Result<Stamp<2
     digits(&mut b[11..13], f.hour.into());
     digits(&mut b[14..16], f.minute.into());
     digits(&mut b[17..19], f.second.into());
-    Ok(Stamp(b))
-}
-
-/// `DIGIT_PAIRS[n]` is the two decimal digits of `n` (below 100).
-const DIGIT_PAIRS: [[u8; 2]; 100] = {
-    let mut t = [[0u8; 2]; 100];
-    let mut n = 0;
-    while n < 100 {
-        t[n] = [b'0' + (n / 10) as u8, b'0' + (n % 10) as u8];
-        n += 1;
-    }
-    t
-};
-
-/// Decimal seconds since the epoch, on the stack.
-#[derive(Clone, Copy)]
-pub(crate) struct UnixSeconds {
-    digits: [u8; 20],
-    len: usize,
-}
-
-impl UnixSeconds {
-    pub(crate) fn as_str(&self) -> &str {
-        // Only ASCII digits are written; the fallback is never taken.
-        std::str::from_utf8(self.digits.get(..self.len).unwrap_or_default()).unwrap_or_default()
-    }
+    Ok(Ascii(b))
 }
 
 /// Decimal seconds since the epoch; TC3 accepts no time before 1970. Inlined like
 /// [`iso8601`].
 #[inline]
-pub(crate) fn unix(t: OffsetDateTime, scheme: &'static str) -> Result<UnixSeconds, Error> {
+pub(crate) fn unix(t: OffsetDateTime, scheme: &'static str) -> Result<ShortAscii<20>, Error> {
     let secs = u64::try_from(t.unix_timestamp()).map_err(|_| Error::TimestampOutOfRange {
         scheme,
         reason: "the time must not be before 1970-01-01T00:00:00Z",
     })?;
-    let len = secs.checked_ilog10().map_or(1, |l| l as usize + 1);
-    let mut digits = [b'0'; 20];
-    // Two digits per division: half the dependent divide chain of one digit at a time.
-    let mut n = secs;
-    for pair in digits.get_mut(..len).unwrap_or_default().rchunks_mut(2) {
-        let [tens, ones] = DIGIT_PAIRS[(n % 100) as usize];
-        match pair {
-            [t, o] => (*t, *o) = (tens, ones),
-            [o] => *o = ones,
-            _ => {}
-        }
-        n /= 100;
-    }
-    Ok(UnixSeconds { digits, len })
+    Ok(ShortAscii::decimal(secs))
 }
 
 /// `yyyyMMddTHHmmssZ` (UTC), Huawei's `X-Sdk-Date`.
-pub(crate) fn basic(t: OffsetDateTime, scheme: &'static str) -> Result<Stamp<16>, Error> {
+pub(crate) fn basic(t: OffsetDateTime, scheme: &'static str) -> Result<Ascii<16>, Error> {
     let f = fields(t, scheme)?;
     let mut b = *b"00000000T000000Z";
     digits(&mut b[0..4], f.year);
@@ -170,11 +118,11 @@ pub(crate) fn basic(t: OffsetDateTime, scheme: &'static str) -> Result<Stamp<16>
     digits(&mut b[9..11], f.hour.into());
     digits(&mut b[11..13], f.minute.into());
     digits(&mut b[13..15], f.second.into());
-    Ok(Stamp(b))
+    Ok(Ascii(b))
 }
 
 /// `Sun, 06 Nov 1994 08:49:37 GMT` (RFC 9110 IMF-fixdate, RFC 1123 / RFC 2616 form).
-pub(crate) fn imf_fixdate(t: OffsetDateTime, scheme: &'static str) -> Result<Stamp<29>, Error> {
+pub(crate) fn imf_fixdate(t: OffsetDateTime, scheme: &'static str) -> Result<Ascii<29>, Error> {
     const DAYS: [&[u8; 3]; 7] = [b"Mon", b"Tue", b"Wed", b"Thu", b"Fri", b"Sat", b"Sun"];
     const MONTHS: [&[u8; 3]; 12] = [
         b"Jan", b"Feb", b"Mar", b"Apr", b"May", b"Jun", b"Jul", b"Aug", b"Sep", b"Oct", b"Nov",
@@ -190,7 +138,7 @@ pub(crate) fn imf_fixdate(t: OffsetDateTime, scheme: &'static str) -> Result<Sta
     digits(&mut b[17..19], f.hour.into());
     digits(&mut b[20..22], f.minute.into());
     digits(&mut b[23..25], f.second.into());
-    Ok(Stamp(b))
+    Ok(Ascii(b))
 }
 
 #[cfg(test)]

@@ -17,11 +17,12 @@ use sha2::{Digest, Sha256};
 use smallvec::SmallVec;
 
 use crate::api::{required, ApiBuilder};
+use crate::bytes::Ascii;
 use crate::encoding::{hex_into, percent_encode_into, Hex64, RFC3986_UNRESERVED};
 use crate::mac::hmac_sha256;
 use crate::signer::{OutputBuilder, Text};
 use crate::text::{trim, LowerNames};
-use crate::timefmt::{self, Stamp};
+use crate::timefmt;
 use crate::{
     CanonicalRequest, Credentials, Error, Payload, Signer, SigningContext, SigningOutput, Stages,
 };
@@ -424,7 +425,7 @@ struct Inputs<'a> {
 /// What [`Inputs`] borrow that is made while collecting them.
 struct Scratch<'a> {
     hash: Option<Hex64>,
-    date: Option<Stamp<20>>,
+    date: Option<Ascii<20>>,
     names: LowerNames,
     staged: Vec<(&'a str, &'a str)>,
 }

@@ -17,15 +17,15 @@ use std::sync::Arc;
 use smallvec::SmallVec;
 
 use crate::api::{required, ApiBuilder};
+use crate::bytes::{encode_once_and_twice, escapes, Ascii, Cursor, Padded, OVERSHOOT};
 use crate::encoding::{
-    base64_into, base64_to_slice, encode_once_and_twice, escapes, percent_encode_into,
-    percent_encode_twice_into, Cursor, Padded, OVERSHOOT, RFC3986_UNRESERVED,
+    base64_into, percent_encode_into, percent_encode_twice_into, RFC3986_UNRESERVED,
 };
 use crate::mac::Sha1Blocks;
 use crate::request::form_params;
 use crate::signer::{OutputBuilder, Text};
 use crate::text::check_setting;
-use crate::timefmt::{self, Stamp};
+use crate::timefmt;
 use crate::{CanonicalRequest, Credentials, Error, Signer, SigningContext, SigningOutput, Stages};
 
 mod reference;
@@ -575,10 +575,10 @@ struct Inputs<'r> {
     /// The nonce's [`escapes`] (0 for an alphanumeric nonce, without counting).
     nonce_escapes: usize,
     ctx: &'r SigningContext,
-    timestamp: Stamp<20>,
+    timestamp: Ascii<20>,
     /// The timestamp encoded once and twice.
-    ts_once: Stamp<24>,
-    ts_twice: Stamp<28>,
+    ts_once: Ascii<24>,
+    ts_twice: Ascii<28>,
     /// The request's parameters (query and form body), sorted by name.
     params: SmallVec<[Param<'r>; STACK_PARAMS]>,
 }
@@ -746,7 +746,8 @@ impl<'b> Texts<'b> {
     #[inline(always)]
     fn finish(&mut self, mac: &[u8; 20], i: &Inputs<'_>, out: &mut OutputBuilder) {
         let sts = 0..self.sts.len();
-        let sig = Base64Sha1::new(mac);
+        // 20 bytes encode to exactly 28 characters.
+        let sig = Ascii::<28>::base64(mac);
         self.sts.array(&sig.0);
         self.sts.array(i.timestamp.as_bytes());
         self.query.array(SIGNATURE_QUERY);
@@ -816,19 +817,6 @@ impl<'s> Feed<'s> {
             None => self.start(text),
         };
         mac.finish(text.get(self.hashed..).unwrap_or_default())
-    }
-}
-
-/// Base64 of a 20-byte HMAC-SHA1, on the stack (28 characters).
-struct Base64Sha1([u8; 28]);
-
-impl Base64Sha1 {
-    /// Reads `mac` in place (see `Hex64::from_slice`).
-    fn new(mac: &[u8]) -> Self {
-        let mut buf = [0u8; 28];
-        // 20 bytes always encode to exactly 28 characters; the buffer is never short.
-        let _ = base64_to_slice(mac, &mut buf);
-        Base64Sha1(buf)
     }
 }
 

@@ -16,7 +16,8 @@ use std::fmt;
 
 use sha2::{Digest, Sha256};
 
-use crate::encoding::{base64_into, Cursor, Hex64, OVERSHOOT};
+use crate::bytes::{Cursor, OVERSHOOT};
+use crate::encoding::{base64_into, Hex64};
 use crate::signer::{OutputBuilder, Text};
 use crate::{
     timefmt, CanonicalRequest, Credentials, Error, SecretKey, Signer, SigningContext,

@@ -309,8 +309,8 @@ struct Input<'a> {
     content_type_added: bool,
     /// The hex SHA-256 of the body, a given one, or that of `UNSIGNED-PAYLOAD`.
     payload_hash: &'a str,
-    timestamp: timefmt::UnixSeconds,
-    date: timefmt::Stamp<10>,
+    timestamp: crate::bytes::ShortAscii<20>,
+    date: crate::bytes::Ascii<10>,
 }
 
 /// Where [`Tc3Signer::write`] put each stage in the output's buffer.

@@ -23,7 +23,7 @@ use sha2::{Digest, Sha256};
 use smallvec::SmallVec;
 
 use crate::api::{optional, required, ApiBuilder};
-use crate::encoding::{escapes, Cursor, OVERSHOOT};
+use crate::bytes::{escapes, Cursor, ShortAscii, OVERSHOOT};
 use crate::mac::{hmac_sha1, hmac_sha256};
 use crate::request::form_params;
 use crate::signer::{OutputBuilder, Text};
@@ -333,8 +333,8 @@ struct Inputs {
     post: bool,
     form: Vec<(String, String)>,
     /// The derived `Nonce`, when the context's is not 1 to 19 digits.
-    nonce: Option<Decimal>,
-    timestamp: timefmt::UnixSeconds,
+    nonce: Option<ShortAscii<20>>,
+    timestamp: ShortAscii<20>,
 }
 
 /// A request parameter: the name, the value, whether the name holds `_` (signed as `.`).
@@ -430,14 +430,14 @@ fn inputs(req: &CanonicalRequest, ctx: &SigningContext) -> Result<Inputs, Error>
 
 /// The decimal `Nonce`: `None` if the context nonce is 1 to 19 digits (sent as it is),
 /// else derived from it.
-fn derived_nonce(nonce: &str) -> Option<Decimal> {
+fn derived_nonce(nonce: &str) -> Option<ShortAscii<20>> {
     if (1..=19).contains(&nonce.len()) && nonce.bytes().all(|b| b.is_ascii_digit()) {
         return None;
     }
     let digest = Sha256::digest(nonce.as_bytes());
     let mut first = [0u8; 8];
     first.copy_from_slice(&digest[..8]);
-    Some(Decimal::new((u64::from_be_bytes(first) >> 1).max(1)))
+    Some(ShortAscii::decimal((u64::from_be_bytes(first) >> 1).max(1)))
 }
 
 impl V1Signer {
@@ -460,7 +460,10 @@ impl V1Signer {
             true => &inputs.form[..],
             false => req.query(),
         };
-        let nonce = inputs.nonce.as_ref().map_or(ctx.nonce(), Decimal::as_str);
+        let nonce = inputs
+            .nonce
+            .as_ref()
+            .map_or(ctx.nonce(), ShortAscii::as_str);
         let token = self.credentials.security_token().map(|t| t.expose_secret());
         // In `OWN` order.
         let own = [
@@ -627,7 +630,7 @@ impl Params<'_> {
         &self,
         w: &mut Cursor<'_>,
         layout: &mut Layout,
-        sig: &Base64Mac,
+        sig: &ShortAscii<44>,
     ) -> Result<(), Error> {
         // Base64 has no space: RFC 3986 encoding is form encoding.
         w.encode_each(sig.as_bytes(), false);
@@ -742,32 +745,6 @@ fn write_form_escaped(w: &mut Cursor<'_>, s: &str) {
     }
 }
 
-/// A decimal number on the stack (the derived `Nonce`).
-struct Decimal {
-    digits: [u8; 20],
-    start: usize,
-}
-
-impl Decimal {
-    fn new(mut n: u64) -> Self {
-        let mut digits = [b'0'; 20];
-        let mut start = digits.len();
-        loop {
-            start -= 1;
-            digits[start] = b'0' + (n % 10) as u8;
-            n /= 10;
-            if n == 0 {
-                return Decimal { digits, start };
-            }
-        }
-    }
-
-    fn as_str(&self) -> &str {
-        // Only ASCII digits are written; the fallback is never taken.
-        std::str::from_utf8(self.digits.get(self.start..).unwrap_or_default()).unwrap_or_default()
-    }
-}
-
 /// HMAC-SHA256 or HMAC-SHA1 keyed with the secret: its two pad blocks are hashed once,
 /// when the signer is built (as RPC keeps its keyed MAC), not at every signature.
 #[derive(Clone)]
@@ -788,42 +765,20 @@ impl KeyedMac {
 
     /// `Base64(HMAC(key, data))`.
     #[inline]
-    fn base64(&self, data: &[u8]) -> Base64Mac {
-        use base64::Engine as _;
-        let mut buf = [0u8; 44];
-        let engine = base64::engine::general_purpose::STANDARD;
+    fn base64(&self, data: &[u8]) -> ShortAscii<44> {
         // 20 or 32 bytes encode to 28 or 44 characters: the buffer always fits.
-        let len = match self {
+        match self {
             KeyedMac::Sha256(keyed) => {
                 let mut mac = keyed.clone();
                 mac.update(data);
-                engine.encode_slice(mac.finalize().into_bytes(), &mut buf)
+                ShortAscii::base64(&mac.finalize().into_bytes())
             }
             KeyedMac::Sha1(keyed) => {
                 let mut mac = keyed.clone();
                 mac.update(data);
-                engine.encode_slice(mac.finalize().into_bytes(), &mut buf)
+                ShortAscii::base64(&mac.finalize().into_bytes())
             }
         }
-        .unwrap_or(0);
-        Base64Mac { buf, len }
-    }
-}
-
-/// Base64 of an HMAC-SHA1 or HMAC-SHA256, on the stack (at most 44 characters): V1's own
-/// stack text, kept until the crate has one.
-struct Base64Mac {
-    buf: [u8; 44],
-    len: usize,
-}
-
-impl Base64Mac {
-    fn as_bytes(&self) -> &[u8] {
-        self.buf.get(..self.len).unwrap_or_default()
-    }
-
-    fn as_str(&self) -> &str {
-        std::str::from_utf8(self.as_bytes()).unwrap_or_default()
     }
 }
 
@@ -908,7 +863,7 @@ mod tests {
     #[test]
     fn decimal() {
         for n in [1, 9, 10, 12_345, u64::MAX >> 1, u64::MAX] {
-            assert_eq!(Decimal::new(n).as_str(), n.to_string());
+            assert_eq!(ShortAscii::decimal(n).as_str(), n.to_string());
         }
     }
 }
