@@ -95,6 +95,12 @@ pub(crate) fn base64(bytes: &[u8]) -> String {
     base64::engine::general_purpose::STANDARD.encode(bytes)
 }
 
+/// MD5(`data`) (for ROA's `Content-MD5`).
+pub(crate) fn md5(data: &[u8]) -> Vec<u8> {
+    use md5::Digest as _;
+    md5::Md5::digest(data).to_vec()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
