@@ -28,11 +28,12 @@ use md5::{Digest as _, Md5};
 use sha1::Sha1;
 
 use crate::api::{optional, required, ApiBuilder};
+use crate::bytes::Ascii;
 use crate::encoding::{base64_into, percent_encode_into, RFC3986_UNRESERVED};
 use crate::mac::hmac_sha1;
 use crate::signer::{OutputBuilder, Text};
 use crate::text::{check_setting, cmp_ignore_ascii_case, push_lower, sort_unique_headers};
-use crate::timefmt::{self, Stamp};
+use crate::timefmt;
 use crate::{
     CanonicalRequest, Credentials, Error, Payload, Signer, SigningContext, SigningOutput, Stages,
 };
@@ -295,7 +296,7 @@ struct Inputs<'a> {
     content_md5: Option<&'a str>,
     /// The `Content-MD5` this signer adds.
     added_md5: Option<String>,
-    date: Stamp<29>,
+    date: Ascii<29>,
     /// Every `x-acs-*` header signed (the signer's own among them), sorted by name.
     signed: Vec<(&'a str, &'a str)>,
     /// The query, sorted by name.

@@ -23,11 +23,12 @@ use hmac::{Hmac, Mac};
 use percent_encoding::percent_decode_str;
 use sha2::{Digest, Sha256};
 
+use crate::bytes::Ascii;
 use crate::encoding::{hex_into, percent_encode_into, Hex64, EMPTY_SHA256_HEX, RFC3986_UNRESERVED};
 use crate::mac::hmac_sha256;
 use crate::signer::{OutputBuilder, Text};
 use crate::text::{check_setting, push_lower, sort_unique_headers, trim};
-use crate::timefmt::{self, Stamp};
+use crate::timefmt;
 use crate::{
     CanonicalRequest, Credentials, Error, Payload, Signer, SigningContext, SigningOutput, Stages,
 };
@@ -263,7 +264,7 @@ impl Settings {
 
     /// The first input errors: an API setting (this scheme has none), a header this signer
     /// sets, a time it cannot write. The `X-Sdk-Date` otherwise.
-    fn check(&self, req: &CanonicalRequest, ctx: &SigningContext) -> Result<Stamp<16>, Error> {
+    fn check(&self, req: &CanonicalRequest, ctx: &SigningContext) -> Result<Ascii<16>, Error> {
         crate::api::refuse(SCHEME, req)?;
         let token = self.credentials.security_token();
         for (name, _) in req.headers() {
