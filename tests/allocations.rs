@@ -109,6 +109,26 @@ fn allocations_per_signature() {
         .body(vec![b'x'; 1024])
         .build()
         .unwrap();
+    let sts = creds.clone().with_security_token("STS.token").unwrap();
+    let roa_sts = RoaSigner::builder(sts.clone())
+        .action("DescribeClustersV1")
+        .version("2015-12-15")
+        .content_md5(true)
+        .build()
+        .unwrap();
+    let roa_post = CanonicalRequest::builder()
+        .method("POST")
+        .host("cs.cn-hangzhou.aliyuncs.com")
+        .path("/clusters")
+        .header("Content-Type", "application/json")
+        .header("x-acs-meta", "m")
+        .body(vec![b'x'; 1024])
+        .build()
+        .unwrap();
+    let huawei_sts = SdkHmacSha256Signer::builder(sts)
+        .domain_id("d1")
+        .build()
+        .unwrap();
     let wsse = WsseSigner::new(creds);
 
     let counts = [
@@ -120,6 +140,16 @@ fn allocations_per_signature() {
         ("roa", count(&roa, &roa_req), 6),
         ("tencent v1 (10 parameters)", count(&v1, &v1_req), 2),
         ("huawei sdk-hmac-sha256", count(&huawei, &huawei_req), 6),
+        (
+            "roa (token, Content-MD5, x-acs-* header)",
+            count(&roa_sts, &roa_post),
+            6,
+        ),
+        (
+            "huawei sdk-hmac-sha256 (token, domain id)",
+            count(&huawei_sts, &huawei_req),
+            6,
+        ),
     ];
     for (name, n, max) in counts {
         println!("{name}: {n} allocations per sign() (target <= {max})");
