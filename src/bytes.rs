@@ -208,8 +208,14 @@ impl<'a> Cursor<'a> {
 /// branch per byte, 8 bytes a round.
 #[inline]
 pub(crate) fn escapes(s: &str) -> usize {
+    count(s, &ESCAPED)
+}
+
+/// The number of bytes of `s` marked 1 in `table`, 8 bytes a round.
+#[inline(always)]
+fn count(s: &str, table: &[u8; 256]) -> usize {
     let (blocks, tail) = s.as_bytes().as_chunks::<8>();
-    let count = |k: usize, &b: &u8| k + usize::from(ESCAPED[usize::from(b)]);
+    let count = |k: usize, &b: &u8| k + usize::from(table[usize::from(b)]);
     let k = blocks
         .iter()
         .fold(0, |k, block| block.iter().fold(k, count));
@@ -235,6 +241,13 @@ const ESCAPED: [u8; 256] = {
         t[b] = !UNRESERVED[b] as u8;
         b += 1;
     }
+    t
+};
+
+/// [`ESCAPED`] but for `/`, which a path keeps.
+const ESCAPED_IN_PATH: [u8; 256] = {
+    let mut t = ESCAPED;
+    t[b'/' as usize] = 0;
     t
 };
 
@@ -443,6 +456,85 @@ pub(crate) fn base64_to_slice(bytes: &[u8], out: &mut [u8]) -> Option<usize> {
         ];
     }
     Some(len)
+}
+
+/// Where a layout goes: into a `String`, or counted into a `usize` (its position is the
+/// count so far), so that one function states both the bytes of a text and their length
+/// (ROA's string to sign, Huawei's canonical request): the buffer is sized exactly.
+pub(crate) trait Sink {
+    /// The bytes written (or counted) so far.
+    fn pos(&self) -> usize;
+    /// `s` as it is.
+    fn put(&mut self, s: &str);
+    /// `s` with ASCII letters lower-cased.
+    fn put_lower(&mut self, s: &str);
+    /// `s` RFC 3986-encoded.
+    fn put_encoded(&mut self, s: &str);
+    /// `s` RFC 3986-encoded but for its `/` (each segment encoded, the separators kept).
+    fn put_encoded_path(&mut self, s: &str);
+}
+
+impl Sink for String {
+    #[inline]
+    fn pos(&self) -> usize {
+        self.len()
+    }
+
+    #[inline]
+    fn put(&mut self, s: &str) {
+        self.push_str(s);
+    }
+
+    #[inline]
+    fn put_lower(&mut self, s: &str) {
+        crate::text::push_lower(self, s);
+    }
+
+    #[inline]
+    fn put_encoded(&mut self, s: &str) {
+        encode_into(self, s, false);
+    }
+
+    /// Segment by segment: the table-driven encoder of the unreserved set beats the
+    /// generic one of the path set.
+    #[inline]
+    fn put_encoded_path(&mut self, s: &str) {
+        for (i, segment) in s.split('/').enumerate() {
+            if i > 0 {
+                self.push('/');
+            }
+            encode_into(self, segment, false);
+        }
+    }
+}
+
+impl Sink for usize {
+    #[inline]
+    fn pos(&self) -> usize {
+        *self
+    }
+
+    #[inline]
+    fn put(&mut self, s: &str) {
+        *self += s.len();
+    }
+
+    #[inline]
+    fn put_lower(&mut self, s: &str) {
+        *self += s.len();
+    }
+
+    /// Two more bytes (`%XX`) for each escaped byte.
+    #[inline]
+    fn put_encoded(&mut self, s: &str) {
+        *self += s.len() + 2 * escapes(s);
+    }
+
+    /// As [`put_encoded`](Self::put_encoded), `/` kept.
+    #[inline]
+    fn put_encoded_path(&mut self, s: &str) {
+        *self += s.len() + 2 * count(s, &ESCAPED_IN_PATH);
+    }
 }
 
 /// ASCII text of exactly `N` bytes on the stack: a time stamp, a SHA-1 MAC's Base64. Its
@@ -719,5 +811,26 @@ mod tests {
         assert_eq!(Ascii::<4>::base64(b"hi?").as_str(), "aGk/");
         assert_eq!(ShortAscii::<44>::base64(&[0xff; 20]).as_str().len(), 28);
         assert_eq!(ShortAscii::<44>::base64(&[0xff; 32]).as_str().len(), 44);
+    }
+
+    /// A layout counted into a `usize` is as long as the same layout written.
+    #[test]
+    fn a_counted_sink_measures_the_written_one() {
+        fn layout<S: Sink>(s: &mut S, t: &str) {
+            s.put(t);
+            s.put_lower(t);
+            s.put_encoded(t);
+            s.put_encoded_path(t);
+        }
+        for t in encoder_samples(0x800) {
+            let (mut written, mut counted) = (String::new(), 0usize);
+            layout(&mut written, &t);
+            layout(&mut counted, &t);
+            assert_eq!(written.len(), counted, "{t:?}");
+            assert_eq!(written.pos(), counted.pos());
+        }
+        let mut path = String::new();
+        path.put_encoded_path("/a b/c~/");
+        assert_eq!(path, "/a%20b/c~/");
     }
 }

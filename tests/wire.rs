@@ -256,7 +256,10 @@ fn what_is_signed_is_what_the_server_reads() {
     for ((scheme, kind), n) in why.lock().unwrap().iter() {
         println!("{scheme:>6} refused {n:>5}: {kind}");
     }
-    // Not vacuous: every scheme verified a share of the generated requests.
+    // Not vacuous: every scheme verified a share of the generated requests. TC3 and V1
+    // refuse most of them by design (methods, bodies, a POST's query), verifying 11-13 %
+    // of about 440 each: a 10 % bar failed now and then; 5 % is 4 standard deviations
+    // below what they verify.
     for (i, scheme) in SCHEMES.iter().enumerate() {
         let (v, r) = (
             verified[i].load(Ordering::Relaxed),
@@ -264,7 +267,7 @@ fn what_is_signed_is_what_the_server_reads() {
         );
         println!("{scheme:>6} verified {v:>5} of {}", v + r);
         assert!(
-            v * 10 >= (v + r),
+            v * 20 >= (v + r),
             "{scheme}: only {v} of {} verified",
             v + r
         );

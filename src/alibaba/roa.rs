@@ -28,8 +28,8 @@ use md5::{Digest as _, Md5};
 use sha1::Sha1;
 
 use crate::api::{optional, required, ApiBuilder};
-use crate::bytes::Ascii;
-use crate::encoding::{base64_into, percent_encode_into, RFC3986_UNRESERVED};
+use crate::bytes::{Ascii, Sink};
+use crate::encoding::base64_into;
 use crate::mac::hmac_sha1;
 use crate::signer::{OutputBuilder, Text};
 use crate::text::{check_setting, cmp_ignore_ascii_case, push_lower, sort_unique_headers};
@@ -570,55 +570,6 @@ fn query_string<S: Sink>(s: &mut S, req: &CanonicalRequest) {
         s.put_encoded(k);
         s.put("=");
         s.put_encoded(v);
-    }
-}
-
-/// Where a layout goes: into a `String`, or counted into a `usize`, so that one function
-/// states both the bytes and their length.
-///
-/// (Private to ROA for now: a shared one belongs with the crate's fast writer.)
-trait Sink {
-    /// `s` as it is.
-    fn put(&mut self, s: &str);
-    /// `s` with ASCII letters lower-cased.
-    fn put_lower(&mut self, s: &str);
-    /// `s` RFC 3986-encoded.
-    fn put_encoded(&mut self, s: &str);
-}
-
-impl Sink for String {
-    #[inline]
-    fn put(&mut self, s: &str) {
-        self.push_str(s);
-    }
-
-    #[inline]
-    fn put_lower(&mut self, s: &str) {
-        push_lower(self, s);
-    }
-
-    #[inline]
-    fn put_encoded(&mut self, s: &str) {
-        percent_encode_into(self, s, RFC3986_UNRESERVED);
-    }
-}
-
-impl Sink for usize {
-    #[inline]
-    fn put(&mut self, s: &str) {
-        *self += s.len();
-    }
-
-    #[inline]
-    fn put_lower(&mut self, s: &str) {
-        *self += s.len();
-    }
-
-    /// Two more bytes (`%XX`) for each byte outside `A-Z a-z 0-9 - . _ ~`.
-    #[inline]
-    fn put_encoded(&mut self, s: &str) {
-        let kept = |b: &u8| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~');
-        *self += s.len() + 2 * s.bytes().filter(|b| !kept(b)).count();
     }
 }
 

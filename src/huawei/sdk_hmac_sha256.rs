@@ -23,11 +23,11 @@ use hmac::{Hmac, Mac};
 use percent_encoding::percent_decode_str;
 use sha2::{Digest, Sha256};
 
-use crate::bytes::Ascii;
-use crate::encoding::{hex_into, percent_encode_into, Hex64, EMPTY_SHA256_HEX, RFC3986_UNRESERVED};
+use crate::bytes::{Ascii, Sink};
+use crate::encoding::{hex_into, Hex64, EMPTY_SHA256_HEX};
 use crate::mac::hmac_sha256;
 use crate::signer::{OutputBuilder, Text};
-use crate::text::{check_setting, push_lower, sort_unique_headers, trim};
+use crate::text::{check_setting, sort_unique_headers, trim};
 use crate::timefmt;
 use crate::{
     CanonicalRequest, Credentials, Error, Payload, Signer, SigningContext, SigningOutput, Stages,
@@ -509,108 +509,6 @@ fn write_signature<A: Algorithm>(
     let sig = start..out.pos();
     out.set_signature(Text::Span(sig.clone()));
     sig
-}
-
-/// Where a layout goes: into a `String`, or counted into a `usize` (its position is the
-/// count so far), so that one function states both the bytes and their length.
-///
-/// (As in ROA: a shared one belongs with the crate's fast writer.)
-trait Sink {
-    /// The bytes written (or counted) so far.
-    fn pos(&self) -> usize;
-    /// `s` as it is.
-    fn put(&mut self, s: &str);
-    /// `s` with ASCII letters lower-cased.
-    fn put_lower(&mut self, s: &str);
-    /// `s` RFC 3986-encoded.
-    fn put_encoded(&mut self, s: &str);
-    /// `s` RFC 3986-encoded but for its `/` (each segment encoded, the separators kept).
-    fn put_encoded_path(&mut self, s: &str);
-}
-
-impl Sink for String {
-    #[inline]
-    fn pos(&self) -> usize {
-        self.len()
-    }
-
-    #[inline]
-    fn put(&mut self, s: &str) {
-        self.push_str(s);
-    }
-
-    #[inline]
-    fn put_lower(&mut self, s: &str) {
-        push_lower(self, s);
-    }
-
-    #[inline]
-    fn put_encoded(&mut self, s: &str) {
-        percent_encode_into(self, s, RFC3986_UNRESERVED);
-    }
-
-    /// Segment by segment: the table-driven encoder of [`RFC3986_UNRESERVED`] beats the
-    /// generic one of the path set.
-    #[inline]
-    fn put_encoded_path(&mut self, s: &str) {
-        for (i, segment) in s.split('/').enumerate() {
-            if i > 0 {
-                self.push('/');
-            }
-            percent_encode_into(self, segment, RFC3986_UNRESERVED);
-        }
-    }
-}
-
-impl Sink for usize {
-    #[inline]
-    fn pos(&self) -> usize {
-        *self
-    }
-
-    #[inline]
-    fn put(&mut self, s: &str) {
-        *self += s.len();
-    }
-
-    #[inline]
-    fn put_lower(&mut self, s: &str) {
-        *self += s.len();
-    }
-
-    /// Two more bytes (`%XX`) for each byte outside `A-Z a-z 0-9 - . _ ~`.
-    #[inline]
-    fn put_encoded(&mut self, s: &str) {
-        *self += s.len() + 2 * escapes(s, b'~');
-    }
-
-    /// As [`put_encoded`](Self::put_encoded), `/` kept.
-    #[inline]
-    fn put_encoded_path(&mut self, s: &str) {
-        *self += s.len() + 2 * escapes(s, b'/');
-    }
-}
-
-/// How many bytes of `s` are escaped: those outside `A-Z a-z 0-9 - . _ ~` and `also`.
-#[inline]
-fn escapes(s: &str, also: u8) -> usize {
-    /// `KEPT[b]` is 1 for `A-Z a-z 0-9 - . _ ~`.
-    const KEPT: [u8; 256] = {
-        let mut t = [0; 256];
-        let mut b = 0;
-        while b < 256 {
-            let c = b as u8;
-            let kept = c.is_ascii_alphanumeric() || matches!(c, b'-' | b'.' | b'_' | b'~');
-            t[b] = kept as u8;
-            b += 1;
-        }
-        t
-    };
-    let kept: usize = s
-        .bytes()
-        .map(|b| usize::from(KEPT[usize::from(b)] | u8::from(b == also)))
-        .sum();
-    s.len() - kept
 }
 
 /// The decoded path with each `/`-separated segment RFC 3986-encoded, ending in `/`. A

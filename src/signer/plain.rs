@@ -3,9 +3,6 @@
 //! crates and one-shot MACs. Nothing here is shared with the fast paths, so a reference
 //! checks them instead of repeating them.
 
-// MIGRATION (issue 20): every reference uses these once all seven are in.
-#![allow(dead_code)]
-
 use base64::Engine as _;
 use hmac::{Mac, SimpleHmac};
 use percent_encoding::{utf8_percent_encode, AsciiSet, NON_ALPHANUMERIC};

@@ -17,8 +17,9 @@ pub fn hold(
 ) -> Result<(), String> {
     let scheme = signer.algorithm();
     let Some(reference) = signer.sign_reference(req, ctx) else {
-        // MIGRATION (issue 20): strict once every scheme has its reference.
-        return Ok(());
+        return Err(format!(
+            "{scheme}: case {case}: no reference implementation"
+        ));
     };
     match (signer.sign(req, ctx), reference) {
         (Ok(out), Ok(reference)) => {
