@@ -108,6 +108,40 @@ macro_rules! api_setters {
 }
 pub(crate) use api_setters;
 
+/// A builder's own setters, each `name: how` with its doc comment, entries separated by
+/// `;`: `text` stores `impl Into<String>` in a `String` field, `optional text` in an
+/// `Option<String>` field, and a type stores a value of it as it is. The field has the
+/// setter's name.
+macro_rules! setters {
+    ($builder:ty { $($(#[$doc:meta])* $field:ident: $($how:ident)+);* $(;)? }) => {
+        impl $builder {
+            $($crate::api::setters!(@one [$(#[$doc])*] $field $($how)+);)*
+        }
+    };
+    (@one [$(#[$doc:meta])*] $field:ident text) => {
+        $(#[$doc])*
+        pub fn $field(mut self, $field: impl Into<String>) -> Self {
+            self.$field = $field.into();
+            self
+        }
+    };
+    (@one [$(#[$doc:meta])*] $field:ident optional text) => {
+        $(#[$doc])*
+        pub fn $field(mut self, $field: impl Into<String>) -> Self {
+            self.$field = Some($field.into());
+            self
+        }
+    };
+    (@one [$(#[$doc:meta])*] $field:ident $ty:ty) => {
+        $(#[$doc])*
+        pub fn $field(mut self, $field: $ty) -> Self {
+            self.$field = $field;
+            self
+        }
+    };
+}
+pub(crate) use setters;
+
 /// For schemes without an action or version: refuses a request that names one.
 pub(crate) fn refuse(scheme: &'static str, req: &CanonicalRequest) -> Result<(), Error> {
     let field = match (req.action(), req.api_version()) {

@@ -155,19 +155,14 @@ crate::api::api_setters!(Acs3SignerBuilder {
     version,
 });
 
-impl Acs3SignerBuilder {
+crate::api::setters!(Acs3SignerBuilder {
     /// Which headers to sign (default [`SignedHeaders::Required`]).
-    pub fn signed_headers(mut self, signed_headers: SignedHeaders) -> Self {
-        self.signed_headers = signed_headers;
-        self
-    }
-
+    signed_headers: SignedHeaders;
     /// How to write query names (default [`QueryNames::Encoded`]).
-    pub fn query_names(mut self, query_names: QueryNames) -> Self {
-        self.query_names = query_names;
-        self
-    }
+    query_names: QueryNames;
+});
 
+impl Acs3SignerBuilder {
     /// Builds the signer.
     ///
     /// # Errors

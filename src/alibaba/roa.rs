@@ -179,34 +179,21 @@ crate::api::api_setters!(RoaSignerBuilder {
     version,
 });
 
-impl RoaSignerBuilder {
+crate::api::setters!(RoaSignerBuilder {
     /// The `Accept` header added when the request has none (default `application/json`).
-    pub fn accept(mut self, accept: impl Into<String>) -> Self {
-        self.accept = accept.into();
-        self
-    }
-
+    accept: text;
     /// Add `Content-MD5` (Base64 of the body's MD5) when the request has none, so that the
     /// body is covered by the signature (default off, like the official SDKs). Needs the
     /// body bytes.
-    pub fn content_md5(mut self, on: bool) -> Self {
-        self.content_md5 = on;
-        self
-    }
-
+    content_md5: bool;
     /// Refuse query parameters whose string to sign is ambiguous: `&` in a name or value,
     /// `=` in a name (default off: the official SDKs sign them as they are).
-    pub fn reject_ambiguous_query(mut self, on: bool) -> Self {
-        self.reject_ambiguous_query = on;
-        self
-    }
-
+    reject_ambiguous_query: bool;
     /// Which header names the string to sign reads (default [`HeaderNames::AnyCase`]).
-    pub fn header_names(mut self, header_names: HeaderNames) -> Self {
-        self.header_names = header_names;
-        self
-    }
+    header_names: HeaderNames;
+});
 
+impl RoaSignerBuilder {
     /// Builds the signer.
     ///
     /// # Errors

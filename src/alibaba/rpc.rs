@@ -459,13 +459,12 @@ crate::api::api_setters!(RpcSignerBuilder {
     version,
 });
 
-impl RpcSignerBuilder {
+crate::api::setters!(RpcSignerBuilder {
     /// The response format, `Format` (default `JSON`; the official SDKs send `json`).
-    pub fn format(mut self, format: impl Into<String>) -> Self {
-        self.format = format.into();
-        self
-    }
+    format: text;
+});
 
+impl RpcSignerBuilder {
     /// Builds the signer.
     ///
     /// # Errors

@@ -166,21 +166,16 @@ impl SdkHmacSha256Signer {
     }
 }
 
-impl SdkHmacSha256SignerBuilder {
+crate::api::setters!(SdkHmacSha256SignerBuilder {
     /// The project id, sent (and signed) as `X-Project-Id`, as the SDK's `BasicCredentials`
     /// do for regional services.
-    pub fn project_id(mut self, project_id: impl Into<String>) -> Self {
-        self.project_id = Some(project_id.into());
-        self
-    }
-
+    project_id: optional text;
     /// The account (domain) id, sent (and signed) as `X-Domain-Id`, as the SDK's
     /// `GlobalCredentials` do for global services.
-    pub fn domain_id(mut self, domain_id: impl Into<String>) -> Self {
-        self.domain_id = Some(domain_id.into());
-        self
-    }
+    domain_id: optional text;
+});
 
+impl SdkHmacSha256SignerBuilder {
     /// Builds the signer.
     ///
     /// # Errors

@@ -209,26 +209,17 @@ crate::api::api_setters!(Tc3SignerBuilder {
     language,
 });
 
-impl Tc3SignerBuilder {
+crate::api::setters!(Tc3SignerBuilder {
     /// Which headers to sign (default [`SignedHeaders::ContentTypeHost`]).
-    pub fn signed_headers(mut self, signed_headers: SignedHeaders) -> Self {
-        self.signed_headers = signed_headers;
-        self
-    }
-
+    signed_headers: SignedHeaders;
     /// How to write a GET query (default [`QueryEncoding::Rfc3986`]).
-    pub fn query_encoding(mut self, query_encoding: QueryEncoding) -> Self {
-        self.query_encoding = query_encoding;
-        self
-    }
-
+    query_encoding: QueryEncoding;
     /// Whether to keep the derived signing key of the last UTC date (default `true`). It
     /// saves three of the four HMACs of a signature; the key is secret and never printed.
-    pub fn cache_signing_key(mut self, cache: bool) -> Self {
-        self.cache_signing_key = cache;
-        self
-    }
+    cache_signing_key: bool;
+});
 
+impl Tc3SignerBuilder {
     /// Builds the signer.
     ///
     /// # Errors

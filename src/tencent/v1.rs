@@ -162,7 +162,7 @@ pub struct V1SignerBuilder {
     credentials: Credentials,
     api: ApiBuilder,
     request_client: Option<String>,
-    method: SignatureMethod,
+    signature_method: SignatureMethod,
 }
 
 impl V1Signer {
@@ -173,7 +173,7 @@ impl V1Signer {
             credentials,
             api: ApiBuilder::default(),
             request_client: None,
-            method: SignatureMethod::default(),
+            signature_method: SignatureMethod::default(),
         }
     }
 }
@@ -189,20 +189,15 @@ crate::api::api_setters!(V1SignerBuilder {
     language,
 });
 
-impl V1SignerBuilder {
+crate::api::setters!(V1SignerBuilder {
     /// A client identifier, `RequestClient` (optional; the official SDKs send theirs, e.g.
     /// `SDK_PYTHON_3.1.195`).
-    pub fn request_client(mut self, request_client: impl Into<String>) -> Self {
-        self.request_client = Some(request_client.into());
-        self
-    }
-
+    request_client: optional text;
     /// The MAC (default [`SignatureMethod::HmacSha256`]).
-    pub fn signature_method(mut self, method: SignatureMethod) -> Self {
-        self.method = method;
-        self
-    }
+    signature_method: SignatureMethod;
+});
 
+impl V1SignerBuilder {
     /// Builds the signer.
     ///
     /// # Errors
@@ -215,8 +210,11 @@ impl V1SignerBuilder {
             region: optional("region", self.api.region)?,
             language: optional("language", self.api.language)?,
             request_client: optional("request_client", self.request_client)?,
-            method: self.method,
-            mac: KeyedMac::new(self.method, self.credentials.secret().expose_secret()),
+            method: self.signature_method,
+            mac: KeyedMac::new(
+                self.signature_method,
+                self.credentials.secret().expose_secret(),
+            ),
             credentials: self.credentials,
             plain: false,
         }
