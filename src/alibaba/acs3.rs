@@ -18,7 +18,7 @@ use smallvec::SmallVec;
 
 use crate::api::{required, ApiBuilder};
 use crate::bytes::Ascii;
-use crate::encoding::{hex_into, percent_encode_into, Hex64, RFC3986_UNRESERVED};
+use crate::encoding::{percent_encode_into, Hex64, RFC3986_UNRESERVED};
 use crate::mac::hmac_sha256;
 use crate::signer::{OutputBuilder, Text};
 use crate::text::{trim, LowerNames};
@@ -478,11 +478,7 @@ impl Acs3Signer {
         let sts = start..out.pos();
         out.set_string_to_sign(Text::Span(sts.clone()));
 
-        let mut mac = mac.clone();
-        mac.update(out.str_of(&sts).as_bytes());
-        // Read in place: a copy of the MAC into an array would load it with wider loads
-        // than the hash's 4-byte stores, which stalls.
-        let signature = Hex64::from_slice(&mac.finalize().into_bytes());
+        let signature = mac_hex::<A>(mac, out.str_of(&sts).as_bytes());
         self.finish::<A>(out, req, &inputs, &ranges, signature.as_str())
     }
 
@@ -961,11 +957,22 @@ fn write_header_lines(buf: &mut String, headers: &[(&str, &str)]) {
     }
 }
 
-/// `NAME \n hex(digest)`.
+/// `hex(MAC(string_to_sign))`, out of line: inlined into the large `sign`, LLVM left the
+/// MAC's finish as a call, and the digest's copy into an array read back with wider loads
+/// than its stores (a stall); here both inline, and the digest is read in place.
+#[inline(never)]
+fn mac_hex<A: Algorithm>(keyed: &A::Mac, string_to_sign: &[u8]) -> Hex64 {
+    let mut mac = keyed.clone();
+    mac.update(string_to_sign);
+    Hex64::from_slice(&mac.finalize().into_bytes())
+}
+
+/// `NAME \n hex(digest)`. Inlined, the digest read in place (see `Hex64::from_slice`).
+#[inline(always)]
 fn write_string_to_sign<A: Algorithm>(buf: &mut String, canonical_request_digest: &[u8]) {
     buf.push_str(A::NAME);
     buf.push('\n');
-    hex_into(buf, canonical_request_digest);
+    buf.push_str(Hex64::from_slice(canonical_request_digest).as_str());
 }
 
 /// The canonical request of already-complete inputs, signing **every** header given, as

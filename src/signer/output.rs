@@ -257,6 +257,13 @@ impl OutputBuilder {
         self.out.query_params.extend([(name, value)]);
     }
 
+    /// Adds query parameters, in order, in one `extend`: entries built one at a time on the
+    /// stack are read back with wider loads than their stores, which stalls (V1).
+    #[inline]
+    pub(crate) fn query_params(&mut self, params: impl IntoIterator<Item = (&'static str, Text)>) {
+        self.out.query_params.extend(params);
+    }
+
     #[inline]
     pub(crate) fn set_query_string(&mut self, t: Text) {
         self.out.query_string = t;

@@ -672,10 +672,8 @@ impl Params<'_> {
             return out.finish_for(req, SCHEME);
         }
         out.set_query_string(span(&layout.query));
-        for (i, _) in self.own_sent() {
-            out.query_param(OWN[i], span(&layout.own[i]));
-        }
-        out.query_param(param::SIGNATURE, span(&layout.signature));
+        let own = self.own_sent().map(|(i, _)| (OWN[i], span(&layout.own[i])));
+        out.query_params(own.chain([(param::SIGNATURE, span(&layout.signature))]));
         out.finish_for(req, SCHEME)
     }
 }
