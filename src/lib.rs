@@ -23,6 +23,7 @@ mod signer;
 pub mod tencent;
 mod text;
 mod timefmt;
+pub mod verify;
 
 pub use credentials::{Cloud, Credentials, SecretKey, SecurityToken};
 pub use error::Error;

@@ -1,0 +1,330 @@
+//! Server-side verification (`cloudsign::verify`): what the signers produce verifies, and
+//! one changed byte in any signed element is refused with the cloud's error code.
+
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // tests assert by panicking
+
+use cloudsign::tencent::{tc3, Tc3Signer};
+use cloudsign::verify::{MemoryKeyStore, Received, Tc3Verifier, VerifyError};
+use cloudsign::{CanonicalRequest, Credentials, Signer, SigningContext};
+use time::OffsetDateTime;
+
+const T: i64 = 1_700_000_000;
+
+fn at(secs: i64) -> OffsetDateTime {
+    OffsetDateTime::from_unix_timestamp(secs).unwrap()
+}
+
+fn creds(token: bool) -> Credentials {
+    let c = Credentials::new("AKIDverify", "verify-secret").unwrap();
+    match token {
+        true => c.with_security_token("session-token").unwrap(),
+        false => c,
+    }
+}
+
+fn signer(creds: Credentials, headers: tc3::SignedHeaders) -> Tc3Signer {
+    Tc3Signer::builder(creds, "cvm")
+        .action("DescribeInstances")
+        .version("2017-03-12")
+        .region("ap-guangzhou")
+        .signed_headers(headers)
+        .build()
+        .unwrap()
+}
+
+/// `req` signed at `T` and received as sent: its headers, the signer's, the query and body.
+fn received(signer: &Tc3Signer, req: &CanonicalRequest) -> Received {
+    let out = signer
+        .sign(req, &SigningContext::from_unix(T, "n").unwrap())
+        .unwrap();
+    let query = out.query_string();
+    let target = match query.is_empty() {
+        true => req.path().to_owned(),
+        false => format!("{}?{query}", req.path()),
+    };
+    let mut got = Received::new(req.method(), req.host(), &target)
+        .body(req.body().map(<[u8]>::to_vec).unwrap_or_default());
+    for (name, value) in req.headers() {
+        got = got.header(name, value);
+    }
+    for (name, value) in out.headers() {
+        got = got.header(name, value);
+    }
+    got
+}
+
+fn requests() -> Vec<CanonicalRequest> {
+    let post = CanonicalRequest::builder()
+        .method("POST")
+        .host("cvm.tencentcloudapi.com")
+        .header("Content-Type", "application/json; charset=utf-8")
+        .body(r#"{"Limit":10}"#);
+    let get = CanonicalRequest::builder()
+        .host("cvm.tencentcloudapi.com")
+        .query("Limit", "10")
+        .query("Filters.0.Name", "zone a/b");
+    vec![post.build().unwrap(), get.build().unwrap()]
+}
+
+fn verifier(token: bool) -> Tc3Verifier {
+    Tc3Verifier::new(MemoryKeyStore::new().with(creds(token))).service("cvm")
+}
+
+fn code(r: Result<cloudsign::verify::Verified, VerifyError>) -> &'static str {
+    r.map(|_| "ok").unwrap_or_else(|e| e.cloud_code())
+}
+
+#[test]
+fn what_the_signer_sends_verifies() {
+    let styles = [
+        tc3::SignedHeaders::ContentTypeHost,
+        tc3::SignedHeaders::ContentTypeHostAction,
+    ];
+    for token in [false, true] {
+        for style in styles {
+            for req in requests() {
+                let got = received(&signer(creds(token), style), &req);
+                let ok = verifier(token).verify(&got, at(T + 10)).unwrap();
+                assert_eq!(ok.access_key_id, "AKIDverify");
+                assert_eq!(ok.signed_at, at(T));
+                assert_eq!(ok.expires_at, at(T + 300));
+                assert_eq!(
+                    ok.replay_key.len(),
+                    64,
+                    "the signature stands for the nonce"
+                );
+                assert_eq!(ok.security_token.is_some(), token);
+            }
+        }
+    }
+}
+
+/// Replaces the first `from` in header `name` (or, for `":body"`, `":target"` and
+/// `":host"`, in those) by `to`.
+fn tampered(got: &Received, name: &str, from: &str, to: &str) -> Received {
+    let edit = |v: &str| {
+        assert!(v.contains(from), "{name}: {v:?} has no {from:?}");
+        v.replacen(from, to, 1)
+    };
+    let target = match got.raw_query() {
+        "" => got.path().to_owned(),
+        q => format!("{}?{q}", got.path()),
+    };
+    let (host, target) = match name {
+        ":host" => (edit(got.host()), target),
+        ":target" => (got.host().to_owned(), edit(&target)),
+        _ => (got.host().to_owned(), target),
+    };
+    let body = String::from_utf8(got.body_bytes().to_vec()).unwrap();
+    let body = if name == ":body" { edit(&body) } else { body };
+    let mut out = Received::new(got.method(), host, &target).body(body);
+    for (n, v) in got.headers() {
+        let v = match n.eq_ignore_ascii_case(name) {
+            true => edit(v),
+            false => v.clone(),
+        };
+        out = out.header(n, v);
+    }
+    out
+}
+
+#[test]
+fn one_changed_byte_is_refused_with_tencents_code() {
+    let s = signer(creds(true), tc3::SignedHeaders::ContentTypeHostAction);
+    let post = received(&s, &requests()[0]);
+    let get = received(&s, &requests()[1]);
+    let v = verifier(true);
+    let now = at(T);
+    let sig = post.one_signature();
+    let flipped = format!(
+        "{}{}",
+        if sig.starts_with('0') { "1" } else { "0" },
+        &sig[1..]
+    );
+    let cases: Vec<(&Received, &str, &str, &str, &str)> = vec![
+        (
+            &post,
+            "Authorization",
+            &sig,
+            &flipped,
+            "AuthFailure.SignatureFailure",
+        ),
+        (&post, ":body", "10", "11", "AuthFailure.SignatureFailure"),
+        (
+            &post,
+            ":host",
+            "cvm.",
+            "cvn.",
+            "AuthFailure.SignatureFailure",
+        ),
+        (&post, ":target", "/", "/x", "AuthFailure.SignatureFailure"),
+        (
+            &post,
+            "Content-Type",
+            "utf-8",
+            "utf-9",
+            "AuthFailure.SignatureFailure",
+        ),
+        (
+            &post,
+            "X-TC-Action",
+            "Describe",
+            "Describf",
+            "AuthFailure.SignatureFailure",
+        ),
+        (
+            &get,
+            ":target",
+            "Limit=10",
+            "Limit=11",
+            "AuthFailure.SignatureFailure",
+        ),
+        (
+            &get,
+            ":target",
+            "Limit=",
+            "Limiu=",
+            "AuthFailure.SignatureFailure",
+        ),
+        (
+            &post,
+            "X-TC-Timestamp",
+            "17",
+            "16",
+            "AuthFailure.SignatureExpire",
+        ),
+        (
+            &post,
+            "X-TC-Timestamp",
+            "1700000000",
+            "1700000001",
+            "AuthFailure.SignatureFailure",
+        ),
+        (
+            &post,
+            "Authorization",
+            "AKIDverify",
+            "AKIDverifz",
+            "AuthFailure.SecretIdNotFound",
+        ),
+        (
+            &post,
+            "X-TC-Token",
+            "session",
+            "sessioN",
+            "AuthFailure.TokenFailure",
+        ),
+        (
+            &post,
+            "Authorization",
+            "/cvm/",
+            "/cvn/",
+            "AuthFailure.InvalidAuthorization",
+        ),
+        (
+            &post,
+            "Authorization",
+            "SignedHeaders=",
+            "SignedHeaderz=",
+            "AuthFailure.InvalidAuthorization",
+        ),
+    ];
+    assert_eq!(code(v.verify(&post, now)), "ok");
+    assert_eq!(code(v.verify(&get, now)), "ok");
+    for (got, name, from, to, want) in &cases {
+        let bad = tampered(got, name, from, to);
+        assert_eq!(
+            code(v.verify(&bad, now)),
+            *want,
+            "{name}: {from:?} -> {to:?}"
+        );
+    }
+    // Values the client listed are required; host must be signed.
+    let no_action = Received::new("POST", "cvm.tencentcloudapi.com", "/");
+    assert_eq!(
+        code(v.verify(&no_action, now)),
+        "AuthFailure.InvalidAuthorization"
+    );
+    let err = v.verify(
+        &tampered(&post, "X-TC-Action", "DescribeInstances", ""),
+        now,
+    );
+    assert_eq!(code(err), "AuthFailure.SignatureFailure");
+}
+
+#[test]
+fn the_window_is_five_minutes_either_way() {
+    let got = received(
+        &signer(creds(false), tc3::SignedHeaders::ContentTypeHost),
+        &requests()[0],
+    );
+    let v = verifier(false);
+    for (now, want) in [
+        (T - 300, "ok"),
+        (T - 301, "AuthFailure.SignatureExpire"),
+        (T + 300, "ok"),
+        (T + 301, "AuthFailure.SignatureExpire"),
+    ] {
+        assert_eq!(code(v.verify(&got, at(now))), want, "now = T{:+}", now - T);
+    }
+    let wide = verifier(false).window(time::Duration::minutes(10));
+    assert_eq!(code(wide.verify(&got, at(T + 301))), "ok");
+}
+
+#[test]
+fn malformed_authorization_parts_are_refused() {
+    let got = received(
+        &signer(creds(false), tc3::SignedHeaders::ContentTypeHost),
+        &requests()[0],
+    );
+    let v = verifier(false);
+    let auth = got.one_header_value("Authorization");
+    for bad in [
+        auth.replace(", Signature=", ", Sig="),
+        auth.replace("Credential=", "Cred="),
+        auth.replace("/tc3_request", ""),
+        auth.replace("TC3-HMAC-SHA256 ", "TC3-HMAC-SHA1 "),
+        format!("{auth}, Extra=1"),
+        auth.replace("content-type;host", "host;content-type"),
+        auth.replace("content-type;host", "content-type;host;x-absent"),
+        auth.replace("content-type;host", "content-type"),
+        auth.to_uppercase(),
+    ] {
+        let req = tampered(&got, "Authorization", &auth, &bad);
+        let err = v.verify(&req, at(T)).unwrap_err();
+        assert!(
+            matches!(
+                err,
+                VerifyError::Malformed { .. } | VerifyError::Missing { .. }
+            ),
+            "{bad}: {err:?}"
+        );
+        assert!(!err.to_string().contains("verify-secret"));
+    }
+    // A duplicated Authorization header.
+    let twice = got.clone().header("authorization", &auth);
+    assert!(matches!(
+        v.verify(&twice, at(T)),
+        Err(VerifyError::Malformed { .. })
+    ));
+}
+
+trait ReceivedExt {
+    fn one_header_value(&self, name: &str) -> String;
+    fn one_signature(&self) -> String;
+}
+
+impl ReceivedExt for Received {
+    fn one_header_value(&self, name: &str) -> String {
+        let found = self
+            .headers()
+            .iter()
+            .find(|(n, _)| n.eq_ignore_ascii_case(name));
+        found.unwrap().1.clone()
+    }
+
+    fn one_signature(&self) -> String {
+        let auth = self.one_header_value("Authorization");
+        auth.rsplit("Signature=").next().unwrap().to_owned()
+    }
+}
