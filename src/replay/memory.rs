@@ -1,9 +1,10 @@
 //! The bounded in-memory replay cache.
 
-use std::cmp::Reverse;
-use std::collections::{BinaryHeap, HashMap};
+use std::collections::hash_map::RandomState;
+use std::collections::{BTreeSet, HashMap};
 use std::fmt;
-use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
+use std::hash::{BuildHasher, BuildHasherDefault, Hasher};
+use std::sync::{Mutex, MutexGuard, PoisonError};
 
 use time::OffsetDateTime;
 
@@ -16,7 +17,8 @@ const PURGE_PER_CALL: usize = 2;
 /// A bounded replay cache in this process's memory, to share across threads (`Arc`).
 ///
 /// - Keys are `(scope, nonce)`: two access keys may use the same nonce.
-/// - A call costs O(log n): a hash map finds the nonce, a min-heap of expiry times orders
+/// - A call costs O(log n): a hash map finds the nonce (by a keyed 128-bit fingerprint of
+///   `scope:nonce`, 48 bytes an entry with the B-tree), a B-tree of expiry times orders
 ///   the evictions.
 /// - Each call first forgets up to two expired nonces (oldest expiry first). When the cache
 ///   holds `capacity` nonces it forgets expired ones, oldest first, to make room, and if
@@ -41,42 +43,69 @@ const PURGE_PER_CALL: usize = 2;
 /// ```
 pub struct MemoryReplayCache {
     capacity: usize,
+    fingerprints: Fingerprints,
     inner: Mutex<Inner>,
+}
+
+/// A key's 128-bit fingerprint: two SipHash-1-3 runs under this cache's random keys, so
+/// that no one can craft two keys that collide (by chance: 2^-64 at 2^32 keys held). A
+/// collision could only answer `Replayed` for a fresh nonce, never the reverse.
+struct Fingerprints(RandomState, RandomState);
+
+impl Fingerprints {
+    fn of(&self, scope: &str, nonce: &str) -> u128 {
+        let half = |state: &RandomState| {
+            let mut h = state.build_hasher();
+            h.write(scope.as_bytes());
+            h.write_u8(b':');
+            h.write(nonce.as_bytes());
+            h.finish()
+        };
+        (u128::from(half(&self.0)) << 64) | u128::from(half(&self.1))
+    }
+}
+
+/// Hashes a fingerprint by its low 64 bits: it is already a keyed hash.
+#[derive(Default)]
+struct Prehashed(u64);
+
+impl Hasher for Prehashed {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+    fn write(&mut self, bytes: &[u8]) {
+        for &b in bytes {
+            self.0 = self.0.rotate_left(8) ^ u64::from(b);
+        }
+    }
+    fn write_u128(&mut self, n: u128) {
+        self.0 = n as u64; // the low half: uniformly distributed
+    }
 }
 
 #[derive(Default)]
 struct Inner {
-    /// `scope:nonce` → expiry (Unix nanoseconds).
-    expiry: HashMap<Arc<str>, i128>,
-    /// Every expiry recorded, soonest first; an entry whose time no longer matches `expiry`
-    /// (the nonce expired and was accepted again) is stale and skipped.
-    order: BinaryHeap<Reverse<(i128, Arc<str>)>>,
+    /// Fingerprint of `scope:nonce` → expiry (Unix nanoseconds). Fingerprints rather than
+    /// the strings: at a million entries each pointer to a string is one more cache miss
+    /// per lookup, and one more allocation per insert.
+    expiry: HashMap<u128, i128, BuildHasherDefault<Prehashed>>,
+    /// Every nonce held, soonest expiry first. A B-tree rather than a binary heap: taking
+    /// its first entry and adding near its end (expiries arrive roughly in order) touch
+    /// its two edges only, which stay in cache.
+    order: BTreeSet<(i128, u128)>,
 }
 
 impl Inner {
-    /// Forgets the soonest-expiring nonce if it expired by `now`: `Some(true)` if a live
-    /// entry went, `Some(false)` for a stale heap entry, `None` if nothing had expired.
-    fn pop_expired(&mut self, now: i128) -> Option<bool> {
-        let Reverse((at, _)) = self.order.peek()?;
-        if *at > now {
-            return None;
-        }
-        let Reverse((at, key)) = self.order.pop()?;
-        let live = self.expiry.get(&key) == Some(&at);
-        if live {
-            self.expiry.remove(&key);
-        }
-        Some(live)
-    }
-
-    /// Frees one slot from an expired nonce; `false` if every nonce held is unexpired.
-    fn make_room(&mut self, now: i128) -> bool {
-        while let Some(live) = self.pop_expired(now) {
-            if live {
-                return true;
+    /// Forgets the soonest-expiring nonce if it expired by `now`; `false` if none had.
+    fn pop_expired(&mut self, now: i128) -> bool {
+        match self.order.first() {
+            Some(&(at, key)) if at <= now => {
+                self.order.pop_first();
+                self.expiry.remove(&key);
+                true
             }
+            _ => false,
         }
-        false
     }
 }
 
@@ -85,6 +114,7 @@ impl MemoryReplayCache {
     pub fn with_capacity(max_entries: usize) -> Self {
         MemoryReplayCache {
             capacity: max_entries,
+            fingerprints: Fingerprints(RandomState::new(), RandomState::new()),
             inner: Mutex::new(Inner::default()),
         }
     }
@@ -109,33 +139,28 @@ impl MemoryReplayCache {
         self.inner.lock().unwrap_or_else(PoisonError::into_inner)
     }
 
-    fn insert(&self, key: String, expires_at: i128, now: i128) -> Result<Freshness, ReplayError> {
+    fn insert(&self, key: u128, expires_at: i128, now: i128) -> Result<Freshness, ReplayError> {
         let mut inner = self.lock();
         for _ in 0..PURGE_PER_CALL {
-            if inner.pop_expired(now).is_none() {
+            if !inner.pop_expired(now) {
                 break;
             }
         }
-        let key: &str = &key;
-        match inner.expiry.get_mut(key) {
-            Some(at) if *at > now => return Ok(Freshness::Replayed),
+        match inner.expiry.get(&key).copied() {
+            Some(at) if at > now => return Ok(Freshness::Replayed),
             Some(at) => {
                 // Expired but not yet forgotten: accepted again, in the same slot.
-                *at = expires_at;
-                let key = Arc::from(key);
-                inner.order.push(Reverse((expires_at, key)));
-                return Ok(Freshness::Fresh);
+                inner.order.remove(&(at, key));
+            }
+            None if inner.expiry.len() >= self.capacity && !inner.pop_expired(now) => {
+                return Err(ReplayError::Full {
+                    capacity: self.capacity,
+                });
             }
             None => {}
         }
-        if inner.expiry.len() >= self.capacity && !inner.make_room(now) {
-            return Err(ReplayError::Full {
-                capacity: self.capacity,
-            });
-        }
-        let key: Arc<str> = Arc::from(key);
-        inner.expiry.insert(Arc::clone(&key), expires_at);
-        inner.order.push(Reverse((expires_at, key)));
+        inner.expiry.insert(key, expires_at);
+        inner.order.insert((expires_at, key));
         Ok(Freshness::Fresh)
     }
 }
@@ -158,12 +183,8 @@ impl ReplayCache for MemoryReplayCache {
         now: OffsetDateTime,
     ) -> Result<Freshness, ReplayError> {
         validate(scope, nonce, expires_at, now)?;
-        let mut key = String::with_capacity(scope.len() + 1 + nonce.len());
-        key.push_str(scope);
-        key.push(':');
-        key.push_str(nonce);
         self.insert(
-            key,
+            self.fingerprints.of(scope, nonce),
             expires_at.unix_timestamp_nanos(),
             now.unix_timestamp_nanos(),
         )
