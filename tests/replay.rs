@@ -233,7 +233,11 @@ mod redis {
                     panic!("CLOUDSIGN_REQUIRE_REDIS=1 but redis-server cannot start: {e}")
                 }
                 Err(e) => {
-                    eprintln!("!!! SKIPPING Redis tests: redis-server not found ({e}) !!!");
+                    // Straight to stderr: libtest captures eprintln! of passing tests.
+                    let _ = writeln!(
+                        std::io::stderr(),
+                        "!!! SKIPPING Redis tests: redis-server not found ({e}) !!!"
+                    );
                     return None;
                 }
             };
