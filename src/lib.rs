@@ -15,6 +15,7 @@ pub mod http;
 pub mod huawei;
 mod mac;
 mod redact;
+pub mod replay;
 mod request;
 #[cfg(feature = "reqwest")]
 #[cfg_attr(docsrs, doc(cfg(feature = "reqwest")))]
