@@ -328,3 +328,26 @@ impl ReceivedExt for Received {
         auth.rsplit("Signature=").next().unwrap().to_owned()
     }
 }
+
+/// Sign an `http::Request`, send it as it is, verify it as the server's `http` sees it.
+#[cfg(feature = "http")]
+#[test]
+fn an_http_request_signed_and_applied_verifies() {
+    use cloudsign::http::HttpSignerExt as _;
+    let s = signer(creds(true), tc3::SignedHeaders::ContentTypeHostAction);
+    let mut req = http::Request::post("https://cvm.tencentcloudapi.com/")
+        .header("Content-Type", "application/json")
+        .body(br#"{"Limit":1}"#.to_vec())
+        .unwrap();
+    s.sign_http(&mut req, &SigningContext::from_unix(T, "n").unwrap())
+        .unwrap();
+    // What a server reads: an origin-form target and a Host header.
+    let (mut parts, body) = req.into_parts();
+    parts
+        .headers
+        .insert("host", "cvm.tencentcloudapi.com".parse().unwrap());
+    parts.uri = "/".parse().unwrap();
+    let got = Received::from_http(&http::Request::from_parts(parts, body)).unwrap();
+    let ok = verifier(true).verify(&got, at(T + 1)).unwrap();
+    assert_eq!(ok.access_key_id, "AKIDverify");
+}

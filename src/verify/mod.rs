@@ -136,6 +136,59 @@ impl Received {
     }
 }
 
+#[cfg(feature = "http")]
+impl Received {
+    /// The request as an `http` server received it, its body in memory: the host from the
+    /// `Host` header (or, for an absolute-form target, the URI's authority without user
+    /// info), the path and query as sent, every header in order.
+    ///
+    /// ```
+    /// let req = http::Request::post("/?a=1").header("Host", "cvm.tencentcloudapi.com")
+    ///     .header("X-TC-Action", "DescribeInstances").body(b"{}".to_vec())?;
+    /// let got = cloudsign::verify::Received::from_http(&req)?;
+    /// assert_eq!((got.host(), got.path(), got.raw_query()), ("cvm.tencentcloudapi.com", "/", "a=1"));
+    /// assert_eq!(got.body_bytes(), b"{}");
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    ///
+    /// # Errors
+    /// [`Error::MissingHost`](crate::Error::MissingHost) without a host, and
+    /// [`Error::HeaderValueNotText`](crate::Error::HeaderValueNotText) for a header value
+    /// that is not visible ASCII text (no scheme signs one).
+    pub fn from_http<B: AsRef<[u8]>>(req: &::http::Request<B>) -> Result<Self, crate::Error> {
+        let host = match (
+            req.headers().get(::http::header::HOST),
+            req.uri().authority(),
+        ) {
+            (Some(v), _) => header_text(&::http::header::HOST, v)?.trim().to_owned(),
+            (None, Some(a)) => a.as_str().rsplit('@').next().unwrap_or_default().to_owned(),
+            (None, None) => return Err(crate::Error::MissingHost),
+        };
+        let target = req.uri().path_and_query().map_or("/", |p| p.as_str());
+        let mut got = Received::new(req.method().as_str(), host, target);
+        for (name, value) in req.headers() {
+            got.headers.push((
+                name.as_str().to_owned(),
+                header_text(name, value)?.to_owned(),
+            ));
+        }
+        got.body = req.body().as_ref().to_vec();
+        Ok(got)
+    }
+}
+
+#[cfg(feature = "http")]
+fn header_text<'a>(
+    name: &::http::HeaderName,
+    value: &'a ::http::HeaderValue,
+) -> Result<&'a str, crate::Error> {
+    value
+        .to_str()
+        .map_err(|_| crate::Error::HeaderValueNotText {
+            name: name.as_str().to_owned(),
+        })
+}
+
 /// Header values can carry tokens and signatures: only the names are shown.
 impl fmt::Debug for Received {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
