@@ -10,7 +10,8 @@ use time::{Duration, OffsetDateTime};
 use super::{check_window, KeyStore, Received, Verified, VerifyError};
 use crate::mac::hmac_sha256;
 use crate::signer::plain;
-use crate::tencent::tc3::{header, ALGORITHM, UNSIGNED_PAYLOAD};
+use crate::tencent::tc3::{header, signing_key, ALGORITHM, UNSIGNED_PAYLOAD};
+use crate::SecretKey;
 
 const SCHEME: &str = ALGORITHM;
 
@@ -171,8 +172,7 @@ impl Tc3Verifier {
         if token != creds.security_token().map(|t| t.expose_secret()) {
             return Err(VerifyError::TokenMismatch { scheme: SCHEME });
         }
-        let secret = creds.secret().expose_secret();
-        check_signature(req, &auth, timestamp, secret)?;
+        check_signature(req, &auth, timestamp, creds.secret())?;
         Ok(Verified {
             scheme: SCHEME,
             access_key_id: auth.access_key_id.to_owned(),
@@ -192,11 +192,9 @@ fn check_signature(
     req: &Received,
     auth: &Authorization<'_>,
     timestamp: &str,
-    secret: &str,
+    secret: &SecretKey,
 ) -> Result<(), VerifyError> {
-    let secret_date = plain::hmac_sha256(format!("TC3{secret}").as_bytes(), auth.date.as_bytes());
-    let secret_service = plain::hmac_sha256(&secret_date, auth.service.as_bytes());
-    let secret_signing = plain::hmac_sha256(&secret_service, b"tc3_request");
+    let secret_signing = signing_key(secret, auth.date, auth.service);
     let scope = format!("{}/{}/tc3_request", auth.date, auth.service);
     let mut first = None;
     for normalized in [false, true] {
