@@ -4,7 +4,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // tests assert by panicking
 
 use cloudsign::tencent::{tc3, Tc3Signer};
-use cloudsign::verify::{MemoryKeyStore, Received, Tc3Verifier, VerifyError};
+use cloudsign::verify::{MemoryKeyStore, Received, Tc3Verifier, Verifier, VerifyError};
 use cloudsign::{CanonicalRequest, Credentials, Signer, SigningContext};
 use time::OffsetDateTime;
 

@@ -1,14 +1,15 @@
 //! Server-side verification: check a received request's signature the way the cloud's
 //! gateway does, from the bytes that arrived, and answer with the cloud's own error code.
 //!
-//! So far: the request as received ([`Received`]), the key store ([`KeyStore`],
-//! [`MemoryKeyStore`]), the result ([`Verified`]), the typed error with the cloud's code and
-//! HTTP status ([`VerifyError`]), and the TC3 verifier ([`Tc3Verifier`]). The other six
-//! schemes and replay protection follow.
+//! The parts: the request as received ([`Received`]), the key store ([`KeyStore`],
+//! [`MemoryKeyStore`]), one [`Verifier`] per scheme, the entry point that recognizes the
+//! scheme ([`AnyVerifier`], [`Scheme::recognize`]), replay protection around any verifier
+//! ([`Verifier::with_replay`], [`verify_with_async_replay`]), the result ([`Verified`]), and
+//! the typed error with the cloud's code, HTTP status and message ([`VerifyError`]).
 //!
 //! ```
 //! use cloudsign::tencent::Tc3Signer;
-//! use cloudsign::verify::{MemoryKeyStore, Received, Tc3Verifier};
+//! use cloudsign::verify::{MemoryKeyStore, Received, Tc3Verifier, Verifier};
 //! use cloudsign::{CanonicalRequest, Credentials, Signer, SigningContext};
 //!
 //! let creds = Credentials::new("AKIDEXAMPLE", "secret")?;
@@ -44,9 +45,15 @@ use time::OffsetDateTime;
 
 use crate::{Credentials, SecurityToken};
 
+mod error;
+mod scheme;
 mod tc3;
+mod verifier;
 
+pub use error::VerifyError;
+pub use scheme::{Cloud, Scheme};
 pub use tc3::Tc3Verifier;
+pub use verifier::{verify_with_async_replay, AnyVerifier, Verifier, WithReplay};
 
 /// A request as the server received it: method, host, the path and raw query exactly as
 /// sent, every header (repeated names included, in order), and the body.
@@ -209,6 +216,12 @@ pub trait KeyStore: Send + Sync {
     fn credentials(&self, access_key_id: &str) -> Option<Credentials>;
 }
 
+impl<K: KeyStore + ?Sized> KeyStore for std::sync::Arc<K> {
+    fn credentials(&self, access_key_id: &str) -> Option<Credentials> {
+        (**self).credentials(access_key_id)
+    }
+}
+
 /// A [`KeyStore`] in memory.
 ///
 /// ```
@@ -245,8 +258,8 @@ impl KeyStore for MemoryKeyStore {
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct Verified {
-    /// The scheme, as [`Signer::algorithm`](crate::Signer::algorithm) names it.
-    pub scheme: &'static str,
+    /// The scheme.
+    pub scheme: Scheme,
     /// Who signed.
     pub access_key_id: String,
     /// The signing time the request states.
@@ -262,103 +275,10 @@ pub struct Verified {
     pub security_token: Option<SecurityToken>,
 }
 
-/// Why a request did not verify. [`cloud_code`](Self::cloud_code) and
-/// [`http_status`](Self::http_status) give the cloud's own answer, so that an emulator
-/// answers as the cloud does.
-#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
-#[non_exhaustive]
-pub enum VerifyError {
-    /// A part the scheme needs is absent.
-    #[error("{scheme}: the request has no {what}")]
-    Missing {
-        /// The scheme.
-        scheme: &'static str,
-        /// What is absent.
-        what: &'static str,
-    },
-    /// A part is present but not in the scheme's form.
-    #[error("{scheme}: malformed {what}: {reason}")]
-    Malformed {
-        /// The scheme.
-        scheme: &'static str,
-        /// What is malformed.
-        what: &'static str,
-        /// How.
-        reason: &'static str,
-    },
-    /// The access key id is not in the key store.
-    #[error("{scheme}: unknown access key id {access_key_id:?}")]
-    UnknownKey {
-        /// The scheme.
-        scheme: &'static str,
-        /// The id the request names.
-        access_key_id: String,
-    },
-    /// The signing time is outside the window around the server's time.
-    #[error("{scheme}: signed at {signed_at} (Unix seconds), the server's time is {now}: more than {window} s apart")]
-    Expired {
-        /// The scheme.
-        scheme: &'static str,
-        /// The signing time the request states.
-        signed_at: i64,
-        /// The server's time.
-        now: i64,
-        /// The window, seconds either way.
-        window: i64,
-    },
-    /// The security token is absent, unexpected, or not the key's.
-    #[error("{scheme}: the security token does not match the access key's")]
-    TokenMismatch {
-        /// The scheme.
-        scheme: &'static str,
-    },
-    /// The signature is not the server's.
-    #[error("{scheme}: the signature does not match the server's calculation")]
-    SignatureMismatch {
-        /// The scheme.
-        scheme: &'static str,
-        /// The server's string to sign, for clouds that echo it (none of it is secret).
-        string_to_sign: String,
-    },
-}
-
-impl VerifyError {
-    /// The scheme of the verifier that refused.
-    pub fn scheme(&self) -> &'static str {
-        match self {
-            VerifyError::Missing { scheme, .. }
-            | VerifyError::Malformed { scheme, .. }
-            | VerifyError::UnknownKey { scheme, .. }
-            | VerifyError::Expired { scheme, .. }
-            | VerifyError::TokenMismatch { scheme }
-            | VerifyError::SignatureMismatch { scheme, .. } => scheme,
-        }
-    }
-
-    /// The error code the cloud answers with (`Response.Error.Code` for Tencent).
-    pub fn cloud_code(&self) -> &'static str {
-        match self {
-            VerifyError::Missing { .. } | VerifyError::Malformed { .. } => {
-                "AuthFailure.InvalidAuthorization"
-            }
-            VerifyError::UnknownKey { .. } => "AuthFailure.SecretIdNotFound",
-            VerifyError::Expired { .. } => "AuthFailure.SignatureExpire",
-            VerifyError::TokenMismatch { .. } => "AuthFailure.TokenFailure",
-            VerifyError::SignatureMismatch { .. } => "AuthFailure.SignatureFailure",
-        }
-    }
-
-    /// The HTTP status the cloud answers with: Tencent's API 3.0 answers every
-    /// authentication error with 200 and the error in the body.
-    pub fn http_status(&self) -> u16 {
-        200
-    }
-}
-
 /// Whether `signed_at` is within `window` seconds of `now`, either way (exactly at the
 /// window is inside).
 pub(crate) fn check_window(
-    scheme: &'static str,
+    scheme: Scheme,
     signed_at: i64,
     now: i64,
     window: i64,

@@ -7,13 +7,13 @@ use std::sync::Arc;
 use hmac::Mac;
 use time::{Duration, OffsetDateTime};
 
-use super::{check_window, KeyStore, Received, Verified, VerifyError};
+use super::{check_window, KeyStore, Received, Scheme, Verified, Verifier, VerifyError};
 use crate::mac::hmac_sha256;
 use crate::signer::plain;
 use crate::tencent::tc3::{header, signing_key, ALGORITHM, UNSIGNED_PAYLOAD};
 use crate::SecretKey;
 
-const SCHEME: &str = ALGORITHM;
+const SCHEME: Scheme = Scheme::Tc3;
 
 /// Verifies TC3-HMAC-SHA256 requests: the `Authorization` header's credential scope,
 /// `SignedHeaders` and signature, `X-TC-Timestamp` within the window (5 minutes either way
@@ -127,13 +127,15 @@ impl Tc3Verifier {
         self.service = Some(service.into());
         self
     }
+}
 
-    /// Verifies `req` at the server's time `now`.
-    ///
-    /// # Errors
-    /// A [`VerifyError`] saying which check failed; its
-    /// [`cloud_code`](VerifyError::cloud_code) is Tencent's.
-    pub fn verify(&self, req: &Received, now: OffsetDateTime) -> Result<Verified, VerifyError> {
+impl Verifier for Tc3Verifier {
+    fn scheme(&self) -> Scheme {
+        SCHEME
+    }
+
+    /// Its [`cloud_code`](VerifyError::cloud_code) is Tencent's.
+    fn verify(&self, req: &Received, now: OffsetDateTime) -> Result<Verified, VerifyError> {
         let one = |name| req.one_header(name).map_err(|r| malformed("header", r));
         let auth_value = one(header::AUTHORIZATION)?.ok_or(VerifyError::Missing {
             scheme: SCHEME,
@@ -216,7 +218,10 @@ fn check_signature(
 }
 
 fn parse_timestamp(value: &str) -> Result<OffsetDateTime, VerifyError> {
-    let bad = || malformed("X-TC-Timestamp", "not Unix seconds");
+    let bad = || VerifyError::BadTime {
+        scheme: SCHEME,
+        what: "X-TC-Timestamp",
+    };
     if value.is_empty() || !value.bytes().all(|b| b.is_ascii_digit()) {
         return Err(bad());
     }

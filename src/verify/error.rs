@@ -1,0 +1,250 @@
+//! Why a request did not verify, and the cloud's own answer for it.
+
+use super::{Cloud, Scheme};
+use crate::replay::ReplayError;
+
+/// Why a request did not verify. [`cloud_code`](Self::cloud_code),
+/// [`http_status`](Self::http_status) and [`cloud_message`](Self::cloud_message) give the
+/// cloud's own answer, so that an emulator answers as the cloud does.
+///
+/// ```
+/// use cloudsign::verify::{Scheme, VerifyError};
+/// let err = VerifyError::Expired { scheme: Scheme::AlibabaRpc, signed_at: 0, now: 901, window: 900 };
+/// assert_eq!((err.cloud_code(), err.http_status()), ("InvalidTimeStamp.Expired", 400));
+/// let err = VerifyError::Expired { scheme: Scheme::Tc3, signed_at: 0, now: 301, window: 300 };
+/// assert_eq!((err.cloud_code(), err.http_status()), ("AuthFailure.SignatureExpire", 200));
+/// ```
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum VerifyError {
+    /// No verifier recognizes the request's scheme (no signature of a known form).
+    #[error("the request carries no signature of a scheme this verifier knows")]
+    Unrecognized,
+    /// A part the scheme needs is absent.
+    #[error("{scheme}: the request has no {what}")]
+    Missing {
+        /// The scheme.
+        scheme: Scheme,
+        /// What is absent: the parameter or header name as the cloud spells it.
+        what: &'static str,
+    },
+    /// A part is present but not in the scheme's form.
+    #[error("{scheme}: malformed {what}: {reason}")]
+    Malformed {
+        /// The scheme.
+        scheme: Scheme,
+        /// What is malformed.
+        what: &'static str,
+        /// How.
+        reason: &'static str,
+    },
+    /// The signing time is not in the scheme's format.
+    #[error("{scheme}: {what} is not a time in the scheme's format")]
+    BadTime {
+        /// The scheme.
+        scheme: Scheme,
+        /// The parameter or header holding the time.
+        what: &'static str,
+    },
+    /// The access key id is not in the key store.
+    #[error("{scheme}: unknown access key id {access_key_id:?}")]
+    UnknownKey {
+        /// The scheme.
+        scheme: Scheme,
+        /// The id the request names.
+        access_key_id: String,
+    },
+    /// The signing time is outside the window around the server's time.
+    #[error("{scheme}: signed at {signed_at} (Unix seconds), the server's time is {now}: more than {window} s apart")]
+    Expired {
+        /// The scheme.
+        scheme: Scheme,
+        /// The signing time the request states.
+        signed_at: i64,
+        /// The server's time.
+        now: i64,
+        /// The window, seconds either way.
+        window: i64,
+    },
+    /// The security token is absent, unexpected, or not the key's.
+    #[error("{scheme}: the security token does not match the access key's")]
+    TokenMismatch {
+        /// The scheme.
+        scheme: Scheme,
+    },
+    /// The signature is not the server's.
+    #[error("{scheme}: the signature does not match the server's calculation")]
+    SignatureMismatch {
+        /// The scheme.
+        scheme: Scheme,
+        /// What the cloud echoes of its own calculation (none of it is secret): the full
+        /// string to sign for RPC and ROA, `ACS3-HMAC-SHA256\n<hash>` for ACS3, the
+        /// canonical request for Huawei (the message writes its newlines as `|`), the string
+        /// to sign for the others (the clouds do not echo it).
+        string_to_sign: String,
+    },
+    /// The signature verified, but its nonce (or, for schemes without one, the signature)
+    /// was used before within its window.
+    #[error("{scheme}: the nonce was used already")]
+    Replayed {
+        /// The scheme.
+        scheme: Scheme,
+    },
+    /// The signature verified, but the replay cache could not answer (full of unexpired
+    /// nonces, or a shared store down and failing closed): the server answers an error of
+    /// its own rather than accept a request it cannot check.
+    #[error("{scheme}: replay check failed: {source}")]
+    ReplayCheckFailed {
+        /// The scheme.
+        scheme: Scheme,
+        /// The cache's error.
+        source: ReplayError,
+    },
+}
+
+impl VerifyError {
+    /// The scheme of the verifier that refused (`None` for
+    /// [`Unrecognized`](Self::Unrecognized)).
+    pub fn scheme(&self) -> Option<Scheme> {
+        match self {
+            VerifyError::Unrecognized => None,
+            VerifyError::Missing { scheme, .. }
+            | VerifyError::Malformed { scheme, .. }
+            | VerifyError::BadTime { scheme, .. }
+            | VerifyError::UnknownKey { scheme, .. }
+            | VerifyError::Expired { scheme, .. }
+            | VerifyError::TokenMismatch { scheme }
+            | VerifyError::SignatureMismatch { scheme, .. }
+            | VerifyError::Replayed { scheme }
+            | VerifyError::ReplayCheckFailed { scheme, .. } => Some(*scheme),
+        }
+    }
+
+    /// The error code the cloud answers with: Alibaba's `Code`, Tencent's
+    /// `Response.Error.Code`, Huawei's `error_code` (X-WSSE: the SMS `code`).
+    ///
+    /// Where a cloud documents no code for a case, the nearest documented one is used and
+    /// the table in the README says so: a replay on Tencent answers
+    /// `AuthFailure.SignatureExpire`; a replay check that failed answers Alibaba's
+    /// `ServiceUnavailable`, Tencent's `InternalError`, Huawei's `APIG.0201`.
+    pub fn cloud_code(&self) -> &'static str {
+        match self.scheme().map(Scheme::cloud) {
+            None => "MissingAuthorization",
+            Some(Cloud::Alibaba) => self.alibaba_code(),
+            Some(Cloud::Tencent) => self.tencent_code(),
+            Some(Cloud::Huawei) if self.scheme() == Some(Scheme::HuaweiWsse) => self.wsse_code(),
+            Some(Cloud::Huawei) => self.huawei_code(),
+        }
+    }
+
+    fn alibaba_code(&self) -> &'static str {
+        match self {
+            VerifyError::Missing { what, .. } if what.contains("Signature") => {
+                "IncompleteSignature"
+            }
+            VerifyError::Missing { what, .. } if what.contains("Authorization") => {
+                "IncompleteSignature"
+            }
+            VerifyError::Missing { .. } => "MissingParameter",
+            VerifyError::Malformed { .. } => "IncompleteSignature",
+            VerifyError::BadTime { .. } => "InvalidTimeStamp.Format",
+            VerifyError::UnknownKey { .. } => "InvalidAccessKeyId.NotFound",
+            VerifyError::Expired { .. } => "InvalidTimeStamp.Expired",
+            VerifyError::TokenMismatch { .. } => "InvalidSecurityToken.MismatchWithAccessKey",
+            VerifyError::SignatureMismatch { .. } => "SignatureDoesNotMatch",
+            VerifyError::Replayed { .. } => "SignatureNonceUsed",
+            VerifyError::ReplayCheckFailed { .. } | VerifyError::Unrecognized => {
+                "ServiceUnavailable"
+            }
+        }
+    }
+
+    fn tencent_code(&self) -> &'static str {
+        match self {
+            VerifyError::Missing { .. }
+            | VerifyError::Malformed { .. }
+            | VerifyError::BadTime { .. }
+            | VerifyError::Unrecognized => "AuthFailure.InvalidAuthorization",
+            VerifyError::UnknownKey { .. } => "AuthFailure.SecretIdNotFound",
+            VerifyError::Expired { .. } | VerifyError::Replayed { .. } => {
+                "AuthFailure.SignatureExpire"
+            }
+            VerifyError::TokenMismatch { .. } => "AuthFailure.TokenFailure",
+            VerifyError::SignatureMismatch { .. } => "AuthFailure.SignatureFailure",
+            VerifyError::ReplayCheckFailed { .. } => "InternalError",
+        }
+    }
+
+    fn huawei_code(&self) -> &'static str {
+        match self {
+            VerifyError::ReplayCheckFailed { .. } => "APIG.0201",
+            _ => "APIG.0301",
+        }
+    }
+
+    /// SMS documents codes for the header's parts (E000001..E000023); for the digest, the
+    /// time and the key, the X-AKSK family's (`1010010`, `1010013`, `1010002`), which uses
+    /// the same UsernameToken digest.
+    fn wsse_code(&self) -> &'static str {
+        match self {
+            VerifyError::Missing { what, .. } => match *what {
+                "Authorization header" => "E000001",
+                "X-WSSE header" => "E000020",
+                "UserName" | "Username" => "E000021",
+                "Nonce" => "E000022",
+                "Created" => "E000023",
+                _ => "E000008",
+            },
+            VerifyError::Malformed { what, .. } => match *what {
+                "realm" => "E000004",
+                "profile" => "E000005",
+                _ => "E000008",
+            },
+            VerifyError::UnknownKey { .. } => "1010002",
+            VerifyError::Expired { .. } | VerifyError::BadTime { .. } => "1010013",
+            VerifyError::ReplayCheckFailed { .. } => "E000000",
+            _ => "1010010",
+        }
+    }
+
+    /// The HTTP status the cloud answers with: Alibaba 400 (404 for an unknown key, 503
+    /// when the replay check failed), Tencent 200 for every error (it is in the body),
+    /// Huawei 401 (403 for an unknown X-WSSE key, 503 when the replay check failed).
+    pub fn http_status(&self) -> u16 {
+        let failed = matches!(self, VerifyError::ReplayCheckFailed { .. });
+        match self.scheme().map(Scheme::cloud) {
+            None => 401,
+            Some(Cloud::Tencent) => 200,
+            Some(_) if failed => 503,
+            Some(Cloud::Alibaba) if matches!(self, VerifyError::UnknownKey { .. }) => 404,
+            Some(Cloud::Alibaba) => 400,
+            Some(Cloud::Huawei) if self.cloud_code() == "1010002" => 403,
+            Some(Cloud::Huawei) => 401,
+        }
+    }
+
+    /// The message the cloud answers with, including what it echoes of its calculation
+    /// (Alibaba: `server string to sign is:...`; Huawei: `canonicalRequest:...` with `|`
+    /// for newlines). Never a secret.
+    pub fn cloud_message(&self) -> String {
+        match (self.scheme().map(Scheme::cloud), self) {
+            (Some(Cloud::Alibaba), VerifyError::SignatureMismatch { scheme, string_to_sign }) => {
+                match scheme {
+                    Scheme::Acs3 => format!(
+                        "Specified signature does not match our calculation. server StringToSign is [{string_to_sign}]"
+                    ),
+                    _ => format!(
+                        "Specified signature is not matched with our calculation. server string to sign is:{string_to_sign}"
+                    ),
+                }
+            }
+            (Some(Cloud::Huawei), VerifyError::SignatureMismatch { scheme: Scheme::HuaweiSdkHmacSha256, string_to_sign }) => {
+                format!(
+                    "Incorrect IAM authentication information: verify aksk signature fail, canonicalRequest:{}",
+                    string_to_sign.replace('\n', "|")
+                )
+            }
+            _ => self.to_string(),
+        }
+    }
+}
