@@ -194,6 +194,31 @@ pub enum Error {
         /// The header or parameter that carries the earlier signature.
         name: String,
     },
+    /// A header the signer was told to sign (its builder's `signed_header_names`) is neither
+    /// in the request nor one the signer adds to it. Nothing is signed rather than a
+    /// signature that leaves it out.
+    ///
+    /// ```
+    /// use cloudsign::{huawei::SdkHmacSha256Signer, CanonicalRequest, Credentials, Error, Signer, SigningContext};
+    ///
+    /// let signer = SdkHmacSha256Signer::builder(Credentials::new("AK", "SK")?)
+    ///     .signed_header_names(["content-type"])
+    ///     .build()?;
+    /// let req = CanonicalRequest::builder().host("vpc.myhuaweicloud.com").build()?;
+    /// let err = signer.sign(&req, &SigningContext::now()).unwrap_err();
+    /// assert_eq!(err, Error::MissingSignedHeader { scheme: "SDK-HMAC-SHA256", name: "content-type".into() });
+    /// # Ok::<(), Error>(())
+    /// ```
+    #[error(
+        "{scheme}: header {name:?} is listed to be signed but the request does not carry it; \
+         add it to the request or remove it from signed_header_names"
+    )]
+    MissingSignedHeader {
+        /// The signing scheme.
+        scheme: &'static str,
+        /// The listed name, lower-case.
+        name: String,
+    },
     /// A credential field is empty.
     #[error("credential field {field} is empty: give the key as the cloud's console shows it")]
     EmptyCredential {

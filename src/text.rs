@@ -1,5 +1,8 @@
 //! Small text helpers shared by the signers.
 
+use std::fmt;
+use std::sync::Arc;
+
 use crate::Error;
 
 /// A signer setting that goes into a header or parameter: non-empty, no control
@@ -130,6 +133,110 @@ impl LowerNames {
     }
 }
 
+/// The header names a signer signs when its builder was given `signed_header_names`:
+/// checked when it is built, lower-cased, sorted and without repeats, the scheme's mandatory
+/// names among them. Cheap to clone (copies of a signer share it).
+#[derive(Clone, PartialEq, Eq)]
+pub(crate) struct HeaderList(Arc<ListInner>);
+
+#[derive(PartialEq, Eq)]
+struct ListInner {
+    names: Box<[Box<str>]>,
+    /// The names joined by `;`.
+    joined: Box<str>,
+}
+
+impl HeaderList {
+    /// The list of `names`, in any letter case, with `mandatory` (lower-case) added and
+    /// repeats dropped.
+    ///
+    /// # Errors
+    /// [`Error::InvalidHeaderName`] for a name that is not an HTTP token;
+    /// [`Error::InvalidSetting`] for `Authorization`, which carries the signature.
+    pub(crate) fn new(names: Vec<String>, mandatory: &[&str]) -> Result<HeaderList, Error> {
+        let mut lower: Vec<Box<str>> = Vec::with_capacity(names.len() + mandatory.len());
+        for name in names {
+            if name.is_empty() || !name.bytes().all(crate::request::is_tchar) {
+                return Err(Error::InvalidHeaderName { name });
+            }
+            if name.eq_ignore_ascii_case("authorization") {
+                return Err(Error::InvalidSetting {
+                    field: "signed_header_names",
+                    reason: "Authorization carries the signature and cannot be signed",
+                });
+            }
+            lower.push(name.to_ascii_lowercase().into());
+        }
+        lower.extend(mandatory.iter().map(|&m| Box::from(m)));
+        lower.sort_unstable();
+        lower.dedup();
+        let joined = lower.join(";").into();
+        Ok(HeaderList(Arc::new(ListInner {
+            names: lower.into(),
+            joined,
+        })))
+    }
+
+    /// The names, lower-case and sorted.
+    pub(crate) fn names(&self) -> impl Iterator<Item = &str> {
+        self.0.names.iter().map(|n| &**n)
+    }
+
+    /// The names joined by `;`: a `SignedHeaders` value.
+    pub(crate) fn joined(&self) -> &str {
+        &self.0.joined
+    }
+
+    /// Whether `name`, in any letter case, is listed.
+    pub(crate) fn contains(&self, name: &str) -> bool {
+        (self.0.names)
+            .binary_search_by(|n| cmp_ignore_ascii_case(n, name))
+            .is_ok()
+    }
+}
+
+impl fmt::Debug for HeaderList {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_list().entries(self.names()).finish()
+    }
+}
+
+/// Which headers a signer signs: one of its scheme's presets, or the names listed.
+#[derive(Clone, PartialEq, Eq)]
+pub(crate) enum Selection<P> {
+    /// A preset (the scheme's `SignedHeaders`).
+    Preset(P),
+    /// Exactly these (the mandatory ones among them).
+    Names(HeaderList),
+}
+
+impl<P: Copy> Selection<P> {
+    /// The selection a builder was given: `names` if set, else `preset`.
+    ///
+    /// # Errors
+    /// As [`HeaderList::new`].
+    pub(crate) fn build(
+        preset: P,
+        names: Option<Vec<String>>,
+        mandatory: &[&str],
+    ) -> Result<Self, Error> {
+        match names {
+            Some(names) => HeaderList::new(names, mandatory).map(Selection::Names),
+            None => Ok(Selection::Preset(preset)),
+        }
+    }
+}
+
+/// The preset as it is (`Required`), or the names (`["host", "x-a"]`).
+impl<P: fmt::Debug> fmt::Debug for Selection<P> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Selection::Preset(p) => p.fmt(f),
+            Selection::Names(list) => list.fmt(f),
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -173,5 +280,30 @@ mod tests {
         let got: Vec<_> = names.lower(&long).map(|(l, _, _)| l.to_owned()).collect();
         let want: Vec<_> = long.iter().map(|(n, _)| n.to_ascii_lowercase()).collect();
         assert_eq!(got, want);
+    }
+
+    #[test]
+    fn header_lists_are_lower_case_sorted_and_unique() {
+        let names = ["X-B", "content-type", "x-b", "Host"].map(String::from);
+        let list = HeaderList::new(names.to_vec(), &["host", "x-a"]).unwrap();
+        let want = ["content-type", "host", "x-a", "x-b"];
+        assert_eq!(list.names().collect::<Vec<_>>(), want);
+        assert_eq!(list.joined(), "content-type;host;x-a;x-b");
+        assert!(list.contains("Content-Type") && list.contains("x-b") && !list.contains("x"));
+        assert_eq!(format!("{list:?}"), format!("{want:?}"));
+        let empty = HeaderList::new(Vec::new(), &[]).unwrap();
+        assert_eq!((empty.joined(), empty.contains("")), ("", false));
+        for bad in ["", "a b", "x:y", "é"] {
+            let err = HeaderList::new(vec![bad.to_owned()], &[]).unwrap_err();
+            assert_eq!(err, Error::InvalidHeaderName { name: bad.into() });
+        }
+        let err = HeaderList::new(vec!["AUTHORIZATION".into()], &[]).unwrap_err();
+        assert!(matches!(
+            err,
+            Error::InvalidSetting {
+                field: "signed_header_names",
+                ..
+            }
+        ));
     }
 }

@@ -21,7 +21,7 @@ use crate::bytes::Ascii;
 use crate::encoding::{percent_encode_into, Hex64, RFC3986_UNRESERVED};
 use crate::mac::hmac_sha256;
 use crate::signer::{OutputBuilder, Text};
-use crate::text::{trim, LowerNames};
+use crate::text::{trim, HeaderList, LowerNames, Selection};
 use crate::timefmt;
 use crate::{
     CanonicalRequest, Credentials, Error, Payload, Signer, SigningContext, SigningOutput, Stages,
@@ -52,7 +52,8 @@ pub mod header {
     pub const AUTHORIZATION: &str = "Authorization";
 }
 
-/// Which headers go into the signature.
+/// Which headers go into the signature. To sign exactly a list of names instead, see
+/// [`Acs3SignerBuilder::signed_header_names`].
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum SignedHeaders {
@@ -109,7 +110,7 @@ pub struct Acs3Signer {
     credentials: Credentials,
     action: Arc<str>,
     version: Arc<str>,
-    signed_headers: SignedHeaders,
+    signed_headers: Selection<SignedHeaders>,
     query_names: QueryNames,
     mac: <HmacSha256 as Algorithm>::Mac,
     own: Own,
@@ -133,6 +134,7 @@ pub struct Acs3SignerBuilder {
     credentials: Credentials,
     api: ApiBuilder,
     signed_headers: SignedHeaders,
+    signed_header_names: Option<Vec<String>>,
     query_names: QueryNames,
 }
 
@@ -143,6 +145,7 @@ impl Acs3Signer {
             credentials,
             api: ApiBuilder::default(),
             signed_headers: SignedHeaders::default(),
+            signed_header_names: None,
             query_names: QueryNames::default(),
         }
     }
@@ -156,21 +159,78 @@ crate::api::api_setters!(Acs3SignerBuilder {
 });
 
 crate::api::setters!(Acs3SignerBuilder {
-    /// Which headers to sign (default [`SignedHeaders::Required`]).
-    signed_headers: SignedHeaders;
     /// How to write query names (default [`QueryNames::Encoded`]).
     query_names: QueryNames;
 });
 
 impl Acs3SignerBuilder {
+    /// Which headers to sign (default [`SignedHeaders::Required`]). It replaces a list
+    /// given to [`signed_header_names`](Self::signed_header_names) before it.
+    pub fn signed_headers(mut self, signed_headers: SignedHeaders) -> Self {
+        self.signed_headers = signed_headers;
+        self.signed_header_names = None;
+        self
+    }
+
+    /// Signs exactly the headers named (in any letter case), in place of a
+    /// [`SignedHeaders`] preset, so that any official SDK's `SignedHeaders` can be
+    /// reproduced: `host` and the signer's own `x-acs-*` headers always (the V3 document
+    /// requires every common header present to be signed), and each header named, which
+    /// the request must carry. Any other header, a `content-type` or a caller's `x-acs-*`
+    /// header among them, is sent unsigned. It replaces a preset given to
+    /// [`signed_headers`](Self::signed_headers) before it.
+    ///
+    /// [`build`](Self::build) refuses a name that is not an HTTP token
+    /// ([`Error::InvalidHeaderName`]) and `Authorization` ([`Error::InvalidSetting`]);
+    /// [`sign`](Signer::sign) refuses a request without a header named
+    /// ([`Error::MissingSignedHeader`]).
+    ///
+    /// ```
+    /// use cloudsign::{alibaba::Acs3Signer, CanonicalRequest, Credentials, Error, Signer, SigningContext};
+    ///
+    /// let signer = Acs3Signer::builder(Credentials::new("id", "secret")?)
+    ///     .action("DescribeRegions")
+    ///     .version("2014-05-26")
+    ///     .signed_header_names(["Content-Type", "x-custom"])
+    ///     .build()?;
+    /// let req = CanonicalRequest::builder()
+    ///     .host("ecs.aliyuncs.com")
+    ///     .header("Content-Type", "application/json")
+    ///     .header("X-Custom", "1")
+    ///     .header("User-Agent", "demo/1.0") // sent, not signed
+    ///     .build()?;
+    /// let out = signer.sign(&req, &SigningContext::now())?;
+    /// let auth = out.header("Authorization").unwrap_or_default();
+    /// assert!(auth.contains(
+    ///     ",SignedHeaders=content-type;host;x-acs-action;x-acs-content-sha256;x-acs-date;\
+    ///      x-acs-signature-nonce;x-acs-version;x-custom,"
+    /// ));
+    ///
+    /// let without = CanonicalRequest::builder().host("ecs.aliyuncs.com").build()?;
+    /// let err = signer.sign(&without, &SigningContext::now()).unwrap_err();
+    /// assert!(matches!(err, Error::MissingSignedHeader { name, .. } if name == "content-type"));
+    /// # Ok::<(), Error>(())
+    /// ```
+    pub fn signed_header_names<I>(mut self, names: I) -> Self
+    where
+        I: IntoIterator,
+        I::Item: Into<String>,
+    {
+        self.signed_header_names = Some(names.into_iter().map(Into::into).collect());
+        self
+    }
+
     /// Builds the signer.
     ///
     /// # Errors
     /// [`Error::InvalidSetting`] if `action` or `version` is missing, empty or not a valid
-    /// header value.
+    /// header value, or if `signed_header_names` holds `Authorization`;
+    /// [`Error::InvalidHeaderName`] if it holds a name that is not an HTTP token.
     pub fn build(self) -> Result<Acs3Signer, Error> {
         let action = required("action", self.api.action)?;
         let version = required("version", self.api.version)?;
+        let signed_headers =
+            Selection::build(self.signed_headers, self.signed_header_names, &["host"])?;
         let mac = HmacSha256::key(self.credentials.secret().expose_secret().as_bytes());
         let own = Own::new::<HmacSha256>(&self.credentials, &action, &version);
         Ok(Acs3Signer {
@@ -178,7 +238,7 @@ impl Acs3SignerBuilder {
             credentials: self.credentials,
             action,
             version,
-            signed_headers: self.signed_headers,
+            signed_headers,
             query_names: self.query_names,
             mac,
         })
@@ -514,7 +574,10 @@ impl Acs3Signer {
 
         // On the stack unless there are many. The host is checked by the builder (no
         // spaces); header values lose spaces and tabs there, other white space here.
-        let sign_all = self.signed_headers == SignedHeaders::All;
+        let (sign_all, listed) = match &self.signed_headers {
+            Selection::Preset(preset) => (*preset == SignedHeaders::All, None),
+            Selection::Names(list) => (false, Some(list)),
+        };
         let mut headers: SmallVec<[(&str, &str); STACK_PAIRS]> = SmallVec::new();
         headers.push(("host", req.host()));
         for (lower, name, value) in names.lower(req.headers()) {
@@ -522,11 +585,18 @@ impl Acs3Signer {
             if lower == "authorization" || (lower.starts_with("x-acs-") && own(lower)) {
                 return Err(Error::reserved(A::NAME, name, req));
             }
-            if sign_all || is_required(lower) {
+            let signed = match listed {
+                None => sign_all || is_required(lower),
+                Some(list) => list.contains(lower),
+            };
+            if signed {
                 headers.push((lower, trim(value)));
             }
         }
         headers.sort_unstable();
+        if let Some(list) = listed {
+            self.check_listed::<A>(list, &headers)?;
+        }
         // The signer's own headers usually sort after every header of the caller's
         // (`content-type`, `host`, ...): then their lines are joined in advance (`Own`).
         // Otherwise they are merged into the caller's and sorted with them.
@@ -544,6 +614,26 @@ impl Acs3Signer {
             headers,
             own_after,
         })
+    }
+
+    /// A listed name that is neither among the sorted `headers` of the request nor one of
+    /// the signer's own: [`Error::MissingSignedHeader`].
+    fn check_listed<A: Algorithm>(
+        &self,
+        list: &HeaderList,
+        headers: &[(&str, &str)],
+    ) -> Result<(), Error> {
+        let present = |name: &str| {
+            headers.binary_search_by(|(n, _)| (*n).cmp(name)).is_ok()
+                || self.own.sent.iter().any(|s| s.name == name)
+        };
+        match list.names().find(|name| !present(name)) {
+            Some(name) => Err(Error::MissingSignedHeader {
+                scheme: A::NAME,
+                name: name.to_owned(),
+            }),
+            None => Ok(()),
+        }
     }
 
     /// The signer's own headers that are sent, with their values, in [`Algorithm::OWN`]'s

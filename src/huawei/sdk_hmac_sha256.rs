@@ -27,7 +27,7 @@ use crate::bytes::{Ascii, Sink};
 use crate::encoding::{hex_into, Hex64, EMPTY_SHA256_HEX};
 use crate::mac::hmac_sha256;
 use crate::signer::{OutputBuilder, Text};
-use crate::text::{check_setting, sort_unique_headers, trim};
+use crate::text::{check_setting, cmp_ignore_ascii_case, sort_unique_headers, trim, HeaderList};
 use crate::timefmt;
 use crate::{
     CanonicalRequest, Credentials, Error, Payload, Signer, SigningContext, SigningOutput, Stages,
@@ -64,7 +64,9 @@ const SCHEME: &str = ALGORITHM;
 /// It adds `X-Sdk-Date`, `X-Security-Token` (with a token), `X-Project-Id` and
 /// `X-Domain-Id` (when set), `X-Sdk-Content-Sha256: UNSIGNED-PAYLOAD` for
 /// [`Payload::Unsigned`], and `Authorization`. Every header of the request is signed except
-/// those whose name contains `_` (gateways drop them; the official SDK skips them too).
+/// those whose name contains `_` (gateways drop them; the official SDK skips them too), or
+/// exactly those named with
+/// [`signed_header_names`](SdkHmacSha256SignerBuilder::signed_header_names).
 /// Send [`SigningOutput::query_string`] as the query.
 ///
 /// The body is hashed unless the payload is [`Payload::Unsigned`] or the request carries its
@@ -102,6 +104,8 @@ struct Settings {
     credentials: Credentials,
     project_id: Option<Arc<str>>,
     domain_id: Option<Arc<str>>,
+    /// The headers to sign, if not every one.
+    signed_header_names: Option<HeaderList>,
 }
 
 impl fmt::Debug for SdkHmacSha256Signer {
@@ -111,6 +115,7 @@ impl fmt::Debug for SdkHmacSha256Signer {
             .field("credentials", &s.credentials)
             .field("project_id", &s.project_id.as_deref())
             .field("domain_id", &s.domain_id.as_deref())
+            .field("signed_header_names", &s.signed_header_names)
             .finish_non_exhaustive()
     }
 }
@@ -153,6 +158,7 @@ pub struct SdkHmacSha256SignerBuilder {
     credentials: Credentials,
     project_id: Option<String>,
     domain_id: Option<String>,
+    signed_header_names: Option<Vec<String>>,
 }
 
 impl SdkHmacSha256Signer {
@@ -162,6 +168,7 @@ impl SdkHmacSha256Signer {
             credentials,
             project_id: None,
             domain_id: None,
+            signed_header_names: None,
         }
     }
 }
@@ -176,11 +183,52 @@ crate::api::setters!(SdkHmacSha256SignerBuilder {
 });
 
 impl SdkHmacSha256SignerBuilder {
+    /// Signs exactly the headers named (in any letter case), in place of every header of
+    /// the request: `host` and `X-Sdk-Date` always (the signing guide makes both
+    /// mandatory), and each header named, which the request must carry or the signer add
+    /// (`x-sdk-content-sha256` for an unsigned payload, `x-security-token`, `x-project-id`,
+    /// `x-domain-id` when it sends them). The signer's other headers are sent unsigned. A
+    /// name with `_` may be listed (the APIG demo signer signs every header), though
+    /// gateways may drop such a header.
+    ///
+    /// [`build`](Self::build) refuses a name that is not an HTTP token
+    /// ([`Error::InvalidHeaderName`]) and `Authorization` ([`Error::InvalidSetting`]);
+    /// [`sign`](Signer::sign) refuses a request without a header named
+    /// ([`Error::MissingSignedHeader`]) or with two of one ([`Error::DuplicateHeader`]).
+    ///
+    /// ```
+    /// use cloudsign::{huawei::SdkHmacSha256Signer, CanonicalRequest, Credentials, Signer, SigningContext};
+    ///
+    /// let signer = SdkHmacSha256Signer::builder(Credentials::new("AccessKey", "SecretKey")?)
+    ///     .signed_header_names(["Content-Type"])
+    ///     .build()?;
+    /// let req = CanonicalRequest::builder()
+    ///     .method("POST")
+    ///     .host("service.endpoint.myhuaweicloud.com")
+    ///     .header("Content-Type", "application/json")
+    ///     .header("X-Trace", "7") // sent, not signed
+    ///     .body("{}")
+    ///     .build()?;
+    /// let out = signer.sign(&req, &SigningContext::now())?;
+    /// let auth = out.header("Authorization").unwrap_or_default();
+    /// assert!(auth.contains(", SignedHeaders=content-type;host;x-sdk-date, "));
+    /// # Ok::<(), cloudsign::Error>(())
+    /// ```
+    pub fn signed_header_names<I>(mut self, names: I) -> Self
+    where
+        I: IntoIterator,
+        I::Item: Into<String>,
+    {
+        self.signed_header_names = Some(names.into_iter().map(Into::into).collect());
+        self
+    }
+
     /// Builds the signer.
     ///
     /// # Errors
     /// [`Error::InvalidSetting`] if a project or domain id is empty or not a valid header
-    /// value.
+    /// value, or if `signed_header_names` holds `Authorization`;
+    /// [`Error::InvalidHeaderName`] if it holds a name that is not an HTTP token.
     pub fn build(self) -> Result<SdkHmacSha256Signer, Error> {
         if let Some(p) = &self.project_id {
             check_setting("project_id", p)?;
@@ -188,12 +236,17 @@ impl SdkHmacSha256SignerBuilder {
         if let Some(d) = &self.domain_id {
             check_setting("domain_id", d)?;
         }
+        let mandatory = ["host", "x-sdk-date"];
+        let signed_header_names = (self.signed_header_names)
+            .map(|names| HeaderList::new(names, &mandatory))
+            .transpose()?;
         let mac = hmac_sha256(self.credentials.secret().expose_secret().as_bytes());
         Ok(SdkHmacSha256Signer {
             settings: Settings {
                 credentials: self.credentials,
                 project_id: self.project_id.map(Arc::from),
                 domain_id: self.domain_id.map(Arc::from),
+                signed_header_names,
             },
             mac,
         })
@@ -280,8 +333,8 @@ impl Settings {
         timefmt::basic(ctx.time(), SCHEME)
     }
 
-    /// The payload hash, as the official SDK chooses it, every header signed (the last
-    /// error: one named twice) and the sorted query.
+    /// The payload hash, as the official SDK chooses it, the headers signed (the last
+    /// errors: one named twice, one listed but absent) and the sorted query.
     fn collect<'a, A: Algorithm>(
         &'a self,
         req: &'a CanonicalRequest,
@@ -304,29 +357,7 @@ impl Settings {
             },
         };
 
-        let mut headers: Vec<(&str, &str)> = Vec::with_capacity(req.headers().len() + 6);
-        headers.push(("host", req.host()));
-        headers.extend(
-            req.headers()
-                .iter()
-                .filter(|(n, _)| !n.contains('_'))
-                .map(|(n, v)| (n.as_str(), trim(v))),
-        );
-        headers.push((header::X_SDK_DATE, date));
-        if add_unsigned {
-            headers.push((header::X_SDK_CONTENT_SHA256, UNSIGNED_PAYLOAD));
-        }
-        if let Some(t) = self.credentials.security_token() {
-            headers.push((header::X_SECURITY_TOKEN, t.expose_secret()));
-        }
-        headers.extend(
-            self.project_id
-                .as_deref()
-                .map(|p| (header::X_PROJECT_ID, p)),
-        );
-        headers.extend(self.domain_id.as_deref().map(|d| (header::X_DOMAIN_ID, d)));
-        sort_unique_headers(&mut headers, SCHEME)?;
-
+        let headers = self.signed_headers(req, date, add_unsigned)?;
         let mut query = req.query_pairs();
         query.sort_unstable();
         Ok(Inputs {
@@ -336,6 +367,54 @@ impl Settings {
             headers,
             query,
         })
+    }
+
+    /// The headers signed, sorted: the host, `X-Sdk-Date`, and every header of the request
+    /// but those with `_` and every header the signer adds, or those listed.
+    fn signed_headers<'a>(
+        &'a self,
+        req: &'a CanonicalRequest,
+        date: &'a str,
+        add_unsigned: bool,
+    ) -> Result<Vec<(&'a str, &'a str)>, Error> {
+        let listed = self.signed_header_names.as_ref();
+        let theirs = |n: &str| listed.map_or(!n.contains('_'), |l| l.contains(n));
+        let own = |n: &str| listed.is_none_or(|l| l.contains(n));
+        let mut headers: Vec<(&str, &str)> = Vec::with_capacity(req.headers().len() + 6);
+        headers.push(("host", req.host()));
+        headers.extend(
+            req.headers()
+                .iter()
+                .filter(|(n, _)| theirs(n))
+                .map(|(n, v)| (n.as_str(), trim(v))),
+        );
+        headers.push((header::X_SDK_DATE, date));
+        let token = self.credentials.security_token().map(|t| t.expose_secret());
+        let added = [
+            (
+                header::X_SDK_CONTENT_SHA256,
+                add_unsigned.then_some(UNSIGNED_PAYLOAD),
+            ),
+            (header::X_SECURITY_TOKEN, token),
+            (header::X_PROJECT_ID, self.project_id.as_deref()),
+            (header::X_DOMAIN_ID, self.domain_id.as_deref()),
+        ];
+        for (name, value) in added {
+            if let Some(value) = value.filter(|_| own(name)) {
+                headers.push((name, value));
+            }
+        }
+        sort_unique_headers(&mut headers, SCHEME)?;
+        let absent = |name: &&str| {
+            (headers.binary_search_by(|(n, _)| cmp_ignore_ascii_case(n, name))).is_err()
+        };
+        match listed.and_then(|l| l.names().find(absent)) {
+            Some(name) => Err(Error::MissingSignedHeader {
+                scheme: SCHEME,
+                name: name.to_owned(),
+            }),
+            None => Ok(headers),
+        }
     }
 
     /// The output buffer, exactly its size, with the canonical request written. It holds,

@@ -111,7 +111,8 @@ impl SigningOutput {
     /// The canonical request, for schemes that have one.
     ///
     /// It holds the security token where the scheme signs it (ACS3 and ROA
-    /// `x-acs-security-token`, Huawei `x-security-token`): log
+    /// `x-acs-security-token`, Huawei `x-security-token`, TC3 `x-tc-token` when listed in
+    /// `signed_header_names`): log
     /// [`canonical_request_redacted`](Self::canonical_request_redacted) instead.
     pub fn canonical_request(&self) -> Option<&str> {
         self.canonical_request.as_ref().map(|t| self.text(t))

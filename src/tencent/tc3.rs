@@ -19,7 +19,7 @@ use crate::api::{optional, required, ApiBuilder};
 use crate::encoding::{form_encode_into, hex_into, percent_encode_into, Hex64, RFC3986_UNRESERVED};
 use crate::mac::{hmac_sha256, hmac_sha256_once};
 use crate::signer::{OutputBuilder, Text};
-use crate::text::{check_setting, trim};
+use crate::text::{check_setting, trim, HeaderList, Selection};
 use crate::{
     timefmt, CanonicalRequest, Credentials, Error, Payload, SecretKey, Signer, SigningContext,
     SigningOutput, Stages,
@@ -63,7 +63,8 @@ pub mod header {
 
 const SCHEME: &str = ALGORITHM;
 
-/// Which headers go into the signature.
+/// Which headers go into the signature. To sign exactly a list of names instead, see
+/// [`Tc3SignerBuilder::signed_header_names`].
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum SignedHeaders {
@@ -123,7 +124,7 @@ pub struct Tc3Signer {
     version: Arc<str>,
     region: Option<Arc<str>>,
     language: Option<Arc<str>>,
-    signed_headers: SignedHeaders,
+    signed_headers: Selection<SignedHeaders>,
     query_encoding: QueryEncoding,
     key_cache: Option<Arc<KeyCache>>,
 }
@@ -179,6 +180,7 @@ pub struct Tc3SignerBuilder {
     api: ApiBuilder,
     service: String,
     signed_headers: SignedHeaders,
+    signed_header_names: Option<Vec<String>>,
     query_encoding: QueryEncoding,
     cache_signing_key: bool,
 }
@@ -192,6 +194,7 @@ impl Tc3Signer {
             api: ApiBuilder::default(),
             service: service.into(),
             signed_headers: SignedHeaders::default(),
+            signed_header_names: None,
             query_encoding: QueryEncoding::default(),
             cache_signing_key: true,
         }
@@ -210,8 +213,6 @@ crate::api::api_setters!(Tc3SignerBuilder {
 });
 
 crate::api::setters!(Tc3SignerBuilder {
-    /// Which headers to sign (default [`SignedHeaders::ContentTypeHost`]).
-    signed_headers: SignedHeaders;
     /// How to write a GET query (default [`QueryEncoding::Rfc3986`]).
     query_encoding: QueryEncoding;
     /// Whether to keep the derived signing key of the last UTC date (default `true`). It
@@ -220,11 +221,68 @@ crate::api::setters!(Tc3SignerBuilder {
 });
 
 impl Tc3SignerBuilder {
+    /// Which headers to sign (default [`SignedHeaders::ContentTypeHost`]). It replaces a
+    /// list given to [`signed_header_names`](Self::signed_header_names) before it.
+    pub fn signed_headers(mut self, signed_headers: SignedHeaders) -> Self {
+        self.signed_headers = signed_headers;
+        self.signed_header_names = None;
+        self
+    }
+
+    /// Signs exactly the headers named (in any letter case), in place of a
+    /// [`SignedHeaders`] preset: `content-type` and `host` always (the document makes both
+    /// mandatory; the signer adds a `Content-Type` when the request has none), and each
+    /// header named, which the request must carry or the signer add (`x-tc-action`,
+    /// `x-tc-timestamp`, `x-tc-version`; `x-tc-region`, `x-tc-token`, `x-tc-language` and
+    /// `x-tc-content-sha256` when it sends them). Values are trimmed and lower-cased, as
+    /// the document says and as its Go and PHP samples and the teco SDK sign them; the
+    /// official SDKs' `content-type;host` with values as sent is
+    /// [`SignedHeaders::ContentTypeHost`]. It replaces a preset given to
+    /// [`signed_headers`](Self::signed_headers) before it.
+    ///
+    /// [`build`](Self::build) refuses a name that is not an HTTP token
+    /// ([`Error::InvalidHeaderName`]) and `Authorization` ([`Error::InvalidSetting`]);
+    /// [`sign`](Signer::sign) refuses a request without a header named
+    /// ([`Error::MissingSignedHeader`]) or with two of one
+    /// ([`Error::DuplicateHeader`]).
+    ///
+    /// ```
+    /// use cloudsign::tencent::{tc3, Tc3Signer};
+    /// use cloudsign::{CanonicalRequest, Credentials, Error, Signer, SigningContext};
+    ///
+    /// let creds = Credentials::new("AKIDz8krbsJ5yKBZQpn74WFkmLPx3EXAMPLE", "Gu5t9xGARNpq86cd98joQYCN3EXAMPLE")?;
+    /// let builder = Tc3Signer::builder(creds, "cvm").action("DescribeInstances").version("2017-03-12");
+    /// let req = CanonicalRequest::builder()
+    ///     .method("POST")
+    ///     .host("cvm.tencentcloudapi.com")
+    ///     .header("Content-Type", "application/json; charset=utf-8")
+    ///     .body(r#"{"Limit": 1}"#)
+    ///     .build()?;
+    /// let ctx = SigningContext::from_unix(1_551_113_065, "")?;
+    /// // The document's samples, written as a list.
+    /// let listed = builder.clone().signed_header_names(["X-TC-Action"]).build()?;
+    /// let preset = builder.signed_headers(tc3::SignedHeaders::ContentTypeHostAction).build()?;
+    /// assert_eq!(listed.sign(&req, &ctx)?.signature(), preset.sign(&req, &ctx)?.signature());
+    /// let out = listed.sign(&req, &ctx)?;
+    /// assert!(out.canonical_request().unwrap_or_default().contains("\nx-tc-action:describeinstances\n"));
+    /// # Ok::<(), Error>(())
+    /// ```
+    pub fn signed_header_names<I>(mut self, names: I) -> Self
+    where
+        I: IntoIterator,
+        I::Item: Into<String>,
+    {
+        self.signed_header_names = Some(names.into_iter().map(Into::into).collect());
+        self
+    }
+
     /// Builds the signer.
     ///
     /// # Errors
     /// [`Error::InvalidSetting`] if a setting is missing, empty, or cannot go into a header
-    /// (the service also may not contain `/`).
+    /// (the service also may not contain `/`), or if `signed_header_names` holds
+    /// `Authorization`; [`Error::InvalidHeaderName`] if it holds a name that is not an HTTP
+    /// token.
     pub fn build(self) -> Result<Tc3Signer, Error> {
         check_setting("service", &self.service)?;
         if self.service.contains('/') || self.service.contains(',') {
@@ -237,6 +295,11 @@ impl Tc3SignerBuilder {
         let version = required("version", self.api.version)?;
         let region = optional("region", self.api.region.filter(|r| !r.is_empty()))?;
         let language = optional("language", self.api.language)?;
+        let signed_headers = Selection::build(
+            self.signed_headers,
+            self.signed_header_names,
+            &["content-type", "host"],
+        )?;
         Ok(Tc3Signer {
             credentials: self.credentials,
             service: Arc::from(self.service),
@@ -244,7 +307,7 @@ impl Tc3SignerBuilder {
             version,
             region,
             language,
-            signed_headers: self.signed_headers,
+            signed_headers,
             query_encoding: self.query_encoding,
             key_cache: self.cache_signing_key.then(Arc::default),
         })
@@ -302,6 +365,9 @@ struct Input<'a> {
     payload_hash: &'a str,
     timestamp: crate::bytes::ShortAscii<20>,
     date: crate::bytes::Ascii<10>,
+    /// With `signed_header_names`: the canonical header lines, values trimmed and
+    /// lower-cased.
+    listed: Option<String>,
 }
 
 /// Where [`Tc3Signer::write`] put each stage in the output's buffer.
@@ -371,15 +437,74 @@ impl Tc3Signer {
                 name: header::CONTENT_TYPE.to_owned(),
             });
         }
+        let content_type_added = content_type.is_none();
+        let content_type = content_type.unwrap_or(default_content_type(is_get));
+        let listed = match &self.signed_headers {
+            Selection::Preset(_) => None,
+            Selection::Names(list) => {
+                Some(self.listed_lines(list, req, content_type, timestamp.as_str())?)
+            }
+        };
         Ok(Input {
             is_get,
-            content_type_added: content_type.is_none(),
-            content_type: content_type.unwrap_or(default_content_type(is_get)),
+            content_type_added,
+            content_type,
             // `None` only for an unsigned payload.
             payload_hash: (req.payload().sha256_hex_in(slot)).unwrap_or(UNSIGNED_PAYLOAD_SHA256),
             timestamp,
             date,
+            listed,
         })
+    }
+
+    /// `name:value\n` for each name of `list`, the value trimmed and lower-cased (names
+    /// are): the signer's own, or the request's only header of that name.
+    ///
+    /// # Errors
+    /// [`Error::MissingSignedHeader`] for a name neither sent by the signer nor in the
+    /// request, [`Error::DuplicateHeader`] for one twice in the request.
+    fn listed_lines(
+        &self,
+        list: &HeaderList,
+        req: &CanonicalRequest,
+        content_type: &str,
+        timestamp: &str,
+    ) -> Result<String, Error> {
+        let token = self.credentials.security_token().map(|t| t.expose_secret());
+        let unsigned = req.payload() == &Payload::Unsigned;
+        let own = [
+            ("content-type", Some(content_type)),
+            ("host", Some(req.host())),
+            (header::X_TC_ACTION, Some(&*self.action)),
+            (header::X_TC_TIMESTAMP, Some(timestamp)),
+            (header::X_TC_VERSION, Some(&*self.version)),
+            (header::X_TC_REGION, self.region.as_deref()),
+            (header::X_TC_TOKEN, token),
+            (header::X_TC_LANGUAGE, self.language.as_deref()),
+            (
+                header::X_TC_CONTENT_SHA256,
+                unsigned.then_some(UNSIGNED_PAYLOAD),
+            ),
+        ];
+        let mut lines = String::new();
+        for name in list.names() {
+            let value = match own.iter().find(|(n, _)| n.eq_ignore_ascii_case(name)) {
+                Some((_, value)) => *value,
+                None => only_header(req, name)?,
+            };
+            let Some(value) = value else {
+                return Err(Error::MissingSignedHeader {
+                    scheme: SCHEME,
+                    name: name.to_owned(),
+                });
+            };
+            lines.push_str(name);
+            lines.push(':');
+            lines.push_str(trim(value));
+            lines.push('\n');
+        }
+        lines.make_ascii_lowercase();
+        Ok(lines)
     }
 
     /// The canonical request, the string to sign and the Authorization value up to its
@@ -403,7 +528,10 @@ impl Tc3Signer {
             true => trim(input.content_type),
             false => input.content_type,
         };
-        let headers = ["\ncontent-type:", content_type, "\nhost:", req.host(), "\n"];
+        let headers = match &input.listed {
+            None => ["\ncontent-type:", content_type, "\nhost:", req.host(), "\n"],
+            Some(lines) => ["\n", lines, "", "", ""], // written in `collect`
+        };
         let action = match doc_style {
             true => ["x-tc-action:", &self.action, "\n"],
             false => ["", "", ""],
@@ -530,14 +658,34 @@ impl Tc3Signer {
         out.finish_for(req, SCHEME)
     }
 
-    /// The signed header names, and whether they are the document's (with `x-tc-action`,
-    /// values lower-cased).
+    /// The signed header names, and whether they are the document's preset (with
+    /// `x-tc-action`, values lower-cased in place).
     #[inline(always)]
-    fn signed_headers(&self) -> (&'static str, bool) {
-        match self.signed_headers {
-            SignedHeaders::ContentTypeHost => ("content-type;host", false),
-            SignedHeaders::ContentTypeHostAction => ("content-type;host;x-tc-action", true),
+    fn signed_headers(&self) -> (&str, bool) {
+        match &self.signed_headers {
+            Selection::Preset(SignedHeaders::ContentTypeHost) => ("content-type;host", false),
+            Selection::Preset(SignedHeaders::ContentTypeHostAction) => {
+                ("content-type;host;x-tc-action", true)
+            }
+            Selection::Names(list) => (list.joined(), false),
         }
+    }
+}
+
+/// The value of the request's only header named `name` (any letter case), if it has one.
+///
+/// # Errors
+/// [`Error::DuplicateHeader`] if it has two.
+fn only_header<'a>(req: &'a CanonicalRequest, name: &str) -> Result<Option<&'a str>, Error> {
+    let mut values = (req.headers().iter())
+        .filter(|(n, _)| n.eq_ignore_ascii_case(name))
+        .map(|(_, v)| v.as_str());
+    match (values.next(), values.next()) {
+        (first, None) => Ok(first),
+        (Some(_), Some(_)) | (None, Some(_)) => Err(Error::DuplicateHeader {
+            scheme: SCHEME,
+            name: name.to_owned(),
+        }),
     }
 }
 

@@ -15,6 +15,7 @@ use std::collections::BTreeMap;
 
 use super::{header as h, Acs3Signer, HmacSha256, QueryNames, Scratch, SignedHeaders, ALGORITHM};
 use crate::signer::plain;
+use crate::text::Selection;
 use crate::{CanonicalRequest, Error, Payload, SigningContext, Stages};
 
 pub(super) fn sign(
@@ -80,16 +81,21 @@ pub(super) fn sign(
     .finish_for(req, ALGORITHM)
 }
 
-/// `(CanonicalHeaders, SignedHeaders)`: host, content-type and every x-acs-* header (or
-/// all), lower-case names, trimmed values, sorted; a repeated name once, its values sorted
-/// and joined by `,`.
+/// `(CanonicalHeaders, SignedHeaders)`: host, the signer's own x-acs-* headers and, of the
+/// request's, content-type and every x-acs-* header (or all, or those listed), lower-case
+/// names, trimmed values, sorted; a repeated name once, its values sorted and joined by `,`.
 fn canonical_headers(
     signer: &Acs3Signer,
     req: &CanonicalRequest,
     own: &[(&str, String)],
 ) -> (String, String) {
-    let all = signer.signed_headers == SignedHeaders::All;
-    let signed = |n: &str| all || n == "content-type" || n.starts_with("x-acs-");
+    let signed = |n: &str| match &signer.signed_headers {
+        Selection::Preset(SignedHeaders::All) => true,
+        Selection::Preset(SignedHeaders::Required) => {
+            n == "content-type" || n.starts_with("x-acs-")
+        }
+        Selection::Names(list) => list.names().any(|listed| listed == n),
+    };
     let lower = req
         .headers()
         .iter()

@@ -10,7 +10,9 @@
 
 use percent_encoding::percent_decode_str;
 
-use super::{header as h, HmacSha256, SdkHmacSha256Signer, ALGORITHM, SCHEME, UNSIGNED_PAYLOAD};
+use super::{
+    header as h, HmacSha256, SdkHmacSha256Signer, Settings, ALGORITHM, SCHEME, UNSIGNED_PAYLOAD,
+};
 use crate::signer::plain;
 use crate::{CanonicalRequest, Error, Payload, SigningContext, Stages};
 
@@ -42,24 +44,7 @@ pub(super) fn sign(
             .map(|d| (h::X_DOMAIN_ID, d.to_string())),
     );
 
-    // Every header but those with `_` in their name, and the host: lower-case names, sorted.
-    let theirs = req.headers().iter().filter(|(n, _)| !n.contains('_'));
-    let mut signed: Vec<(String, String)> = theirs
-        .map(|(n, v)| (n.to_ascii_lowercase(), v.trim().to_owned()))
-        .chain([("host".to_owned(), req.host().to_owned())])
-        .chain(
-            added
-                .iter()
-                .map(|(n, v)| (n.to_ascii_lowercase(), v.clone())),
-        )
-        .collect();
-    signed.sort();
-    let canonical_headers: String = signed.iter().map(|(n, v)| format!("{n}:{v}\n")).collect();
-    let signed_headers = signed
-        .iter()
-        .map(|(n, _)| n.as_str())
-        .collect::<Vec<_>>()
-        .join(";");
+    let (canonical_headers, signed_headers) = canonical_headers(s, req, &added);
 
     let canonical_request = format!(
         "{}\n{}\n{}\n{canonical_headers}\n{signed_headers}\n{payload_hash}",
@@ -88,6 +73,39 @@ pub(super) fn sign(
         ..Stages::default()
     }
     .finish_for(req, SCHEME)
+}
+
+/// `(CanonicalHeaders, SignedHeaders)`: every header but those with `_` in their name,
+/// every header added and the host; or the host, the date and the headers listed. Names
+/// lower-case, values trimmed, sorted by name.
+fn canonical_headers(
+    s: &Settings,
+    req: &CanonicalRequest,
+    added: &[(&str, String)],
+) -> (String, String) {
+    let listed = s.signed_header_names.as_ref();
+    let is_signed = |name: &str, added: bool| match listed {
+        None => added || !name.contains('_'),
+        Some(list) => name == "x-sdk-date" || list.names().any(|l| l == name),
+    };
+    let theirs = (req.headers().iter()).map(|(n, v)| (n.to_ascii_lowercase(), v.trim(), false));
+    let ours = added
+        .iter()
+        .map(|(n, v)| (n.to_ascii_lowercase(), v.as_str(), true));
+    let mut signed: Vec<(String, String)> = theirs
+        .chain(ours)
+        .filter(|(n, _, added)| is_signed(n, *added))
+        .map(|(n, v, _)| (n, v.to_owned()))
+        .chain([("host".to_owned(), req.host().to_owned())])
+        .collect();
+    signed.sort();
+    let canonical_headers: String = signed.iter().map(|(n, v)| format!("{n}:{v}\n")).collect();
+    let signed_headers = signed
+        .iter()
+        .map(|(n, _)| n.as_str())
+        .collect::<Vec<_>>()
+        .join(";");
+    (canonical_headers, signed_headers)
 }
 
 /// hex(SHA256(body)), or the request's own `X-Sdk-Content-Sha256` for a non-empty body, or

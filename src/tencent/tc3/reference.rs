@@ -5,6 +5,7 @@
 
 use super::{header, QueryEncoding, SignedHeaders, Tc3Signer, ALGORITHM, SCHEME, UNSIGNED_PAYLOAD};
 use crate::signer::plain;
+use crate::text::Selection;
 use crate::{CanonicalRequest, Error, Payload, SigningContext, Stages};
 
 pub(super) fn sign(
@@ -26,7 +27,7 @@ pub(super) fn sign(
     };
     let content_type = req.header("content-type").unwrap_or(default_type);
     let (canonical_request, query, signed_headers) =
-        canonical_request(s, req, action, content_type);
+        canonical_request(s, req, [action, version, &timestamp], content_type);
 
     // 2. StringToSign
     let credential_scope = format!("{date}/{service}/tc3_request");
@@ -80,9 +81,9 @@ pub(super) fn sign(
 fn canonical_request(
     s: &Tc3Signer,
     req: &CanonicalRequest,
-    action: &str,
+    [action, version, timestamp]: [&str; 3],
     content_type: &str,
-) -> (String, String, &'static str) {
+) -> (String, String, String) {
     let host = req.host();
     // The query is signed as sent: RFC 3986, or form-encoded as Python's `urlencode`
     // writes it (a space as `+`; `%20` comes only from a space).
@@ -97,17 +98,41 @@ fn canonical_request(
         .collect();
     let query = query.join("&");
     // The document lower-cases and trims the header values; the SDKs sign them as sent.
-    let (canonical_headers, signed_headers) = match s.signed_headers {
-        SignedHeaders::ContentTypeHost => (
+    let (canonical_headers, signed_headers) = match &s.signed_headers {
+        Selection::Preset(SignedHeaders::ContentTypeHost) => (
             format!("content-type:{content_type}\nhost:{host}\n"),
-            "content-type;host",
+            "content-type;host".to_owned(),
         ),
-        SignedHeaders::ContentTypeHostAction => {
+        Selection::Preset(SignedHeaders::ContentTypeHostAction) => {
             let [t, h, a] = [content_type, host, action].map(|v| v.trim().to_ascii_lowercase());
             (
                 format!("content-type:{t}\nhost:{h}\nx-tc-action:{a}\n"),
-                "content-type;host;x-tc-action",
+                "content-type;host;x-tc-action".to_owned(),
             )
+        }
+        // Each header named: the signer's own, or the request's (absent ones are refused
+        // by `collect`).
+        Selection::Names(list) => {
+            let token = s.credentials.security_token().map(|t| t.expose_secret());
+            let unsigned = (req.payload() == &Payload::Unsigned).then_some(UNSIGNED_PAYLOAD);
+            let value = |name: &str| match name {
+                "content-type" => Some(content_type),
+                "host" => Some(host),
+                "x-tc-action" => Some(action),
+                "x-tc-timestamp" => Some(timestamp),
+                "x-tc-version" => Some(version),
+                "x-tc-region" => s.region.as_deref(),
+                "x-tc-token" => token,
+                "x-tc-language" => s.language.as_deref(),
+                "x-tc-content-sha256" => unsigned,
+                _ => req.header(name),
+            };
+            let lines = list.names().map(|n| {
+                let v = value(n).unwrap_or_default().trim().to_ascii_lowercase();
+                format!("{n}:{v}\n")
+            });
+            let names: Vec<&str> = list.names().collect();
+            (lines.collect(), names.join(";"))
         }
     };
     let hashed_payload = match req.payload() {
