@@ -12,11 +12,13 @@ use std::cmp::Ordering;
 use std::sync::Arc;
 
 use hmac::Mac;
-use smallvec::SmallVec;
 use time::{Duration, OffsetDateTime};
+
+use smallvec::SmallVec;
 
 use super::params::{self, Decoded};
 use super::{check_window, KeyStore, Received, Scheme, Verified, Verifier, VerifyError};
+use crate::bytes::{Cursor, OVERSHOOT};
 use crate::mac::{hmac_sha1, hmac_sha256};
 use crate::tencent::v1::param;
 use crate::SecretKey;
@@ -100,10 +102,15 @@ fn malformed(what: &'static str, reason: &'static str) -> VerifyError {
 }
 
 /// A parameter: its decoded name and value, and whether the name holds `_` (signed `.`).
-type Param<'a> = (&'a str, &'a str, bool);
+#[derive(Clone, Copy)]
+struct Entry<'a> {
+    name: &'a str,
+    value: &'a str,
+    underscore: bool,
+}
 
 /// The parameters, sorted by signed name.
-type Sorted<'a> = SmallVec<[Param<'a>; 16]>;
+type Sorted<'a> = SmallVec<[Entry<'a>; 16]>;
 
 /// The received signature, of the MAC `SignatureMethod` names.
 enum Signature {
@@ -135,7 +142,9 @@ impl Verifier for V1Verifier {
                 "a POST carries its parameters in the form body: its query would go unsigned",
             ));
         }
-        let decoded = Decoded::new(&[query, body]).map_err(|r| malformed("parameters", r))?;
+        // Every value is signed decoded.
+        let decoded =
+            Decoded::new([query, body], |_| true).map_err(|r| malformed("parameters", r))?;
         let params = sorted(&decoded)?;
         let common = common(&params)?;
         let signed_at = common.timestamp;
@@ -156,8 +165,13 @@ impl Verifier for V1Verifier {
         if common.token != creds.security_token().map(|t| t.expose_secret()) {
             return Err(VerifyError::TokenMismatch { scheme: SCHEME });
         }
-        let string_to_sign = string_to_sign(req, &params, decoded.len());
-        check_signature(string_to_sign, &common.signature, creds.secret())?;
+        check_signature(
+            req,
+            &params,
+            decoded.len(),
+            &common.signature,
+            creds.secret(),
+        )?;
         Ok(Verified {
             scheme: SCHEME,
             access_key_id: common.secret_id.to_owned(),
@@ -170,25 +184,30 @@ impl Verifier for V1Verifier {
     }
 }
 
-/// Orders names as they are signed, `_` written `.` (`us`: the name holds `_`).
-fn signed_cmp(a: &Param<'_>, b: &Param<'_>) -> Ordering {
+/// Orders names as they are signed, `_` written `.`.
+fn signed_cmp(a: &Entry<'_>, b: &Entry<'_>) -> Ordering {
     let dot = |c: u8| if c == b'_' { b'.' } else { c };
-    match a.2 || b.2 {
-        true => a.0.bytes().map(dot).cmp(b.0.bytes().map(dot)),
-        false => a.0.cmp(b.0),
+    match a.underscore || b.underscore {
+        true => a.name.bytes().map(dot).cmp(b.name.bytes().map(dot)),
+        false => params::name_cmp(a.name, b.name),
     }
 }
 
 /// The parameters sorted by signed name, each signed name once.
-fn sorted(decoded: &Decoded) -> Result<Sorted<'_>, VerifyError> {
-    let params = decoded.params().map_err(|r| malformed("parameters", r))?;
-    let mut sorted: Sorted<'_> = params
+fn sorted<'a>(decoded: &'a Decoded<'_>) -> Result<Sorted<'a>, VerifyError> {
+    let params = decoded.params();
+    let mut sorted: Sorted<'a> = params
         .iter()
-        .map(|&(name, value)| (name, value, name.contains('_')))
+        .map(|p| Entry {
+            name: p.name,
+            // Every value was decoded (`|_| true`).
+            value: p.decoded_value().unwrap_or_default(),
+            underscore: p.underscore,
+        })
         .collect();
     sorted.sort_unstable_by(signed_cmp);
     match sorted.windows(2).find(|w| signed_cmp(&w[0], &w[1]).is_eq()) {
-        Some(w) if w[0].0 == param::SIGNATURE => {
+        Some(w) if w[0].name == param::SIGNATURE => {
             Err(malformed(param::SIGNATURE, "it came more than once"))
         }
         Some(_) => Err(malformed(
@@ -199,24 +218,33 @@ fn sorted(decoded: &Decoded) -> Result<Sorted<'_>, VerifyError> {
     }
 }
 
-/// The value of `name` (which holds no `_` nor `.`) among the sorted parameters.
-fn find<'a>(params: &Sorted<'a>, name: &str) -> Option<&'a str> {
-    let key = (name, "", false);
-    let at = params.binary_search_by(|p| signed_cmp(p, &key)).ok()?;
-    params.get(at).map(|p| p.1)
-}
-
 /// The signature parameters: the signature of the named MAC, the key, the nonce, the time.
 fn common<'a>(params: &Sorted<'a>) -> Result<Common<'a>, VerifyError> {
-    let required = |what| {
-        find(params, what).ok_or(VerifyError::Missing {
+    let mut found: [Option<&str>; 6] = [None; 6];
+    for p in params {
+        let at = match p.name {
+            param::SIGNATURE => 0,
+            param::SIGNATURE_METHOD => 1,
+            param::SECRET_ID => 2,
+            param::NONCE => 3,
+            param::TIMESTAMP => 4,
+            param::TOKEN => 5,
+            _ => continue,
+        };
+        if let Some(slot) = found.get_mut(at) {
+            *slot = Some(p.value);
+        }
+    }
+    let [signature, method, secret_id, nonce, timestamp, token] = found;
+    let required = |value: Option<&'a str>, what| {
+        value.ok_or(VerifyError::Missing {
             scheme: SCHEME,
             what,
         })
     };
-    let value = required(param::SIGNATURE)?;
+    let value = required(signature, param::SIGNATURE)?;
     let bad = |what| malformed(param::SIGNATURE, what);
-    let signature = match find(params, param::SIGNATURE_METHOD) {
+    let signature = match method {
         None | Some("HmacSHA1") => Signature::Sha1(
             params::signature(value).ok_or(bad("not the canonical Base64 of 20 bytes (SHA-1)"))?,
         ),
@@ -231,8 +259,8 @@ fn common<'a>(params: &Sorted<'a>) -> Result<Common<'a>, VerifyError> {
             ))
         }
     };
-    let secret_id = required(param::SECRET_ID)?;
-    let nonce = required(param::NONCE)?;
+    let secret_id = required(secret_id, param::SECRET_ID)?;
+    let nonce = required(nonce, param::NONCE)?;
     if !(1..=20).contains(&nonce.len()) || !nonce.bytes().all(|b| b.is_ascii_digit()) {
         return Err(malformed(param::NONCE, "not a decimal integer"));
     }
@@ -240,8 +268,8 @@ fn common<'a>(params: &Sorted<'a>) -> Result<Common<'a>, VerifyError> {
         signature,
         secret_id,
         nonce,
-        timestamp: parse_timestamp(required(param::TIMESTAMP)?)?,
-        token: find(params, param::TOKEN),
+        timestamp: parse_timestamp(required(timestamp, param::TIMESTAMP)?)?,
+        token,
     })
 }
 
@@ -258,51 +286,103 @@ fn parse_timestamp(value: &str) -> Result<OffsetDateTime, VerifyError> {
     OffsetDateTime::from_unix_timestamp(secs).map_err(|_| bad())
 }
 
-/// `Method + Host + Path + "?" + name=value&...` over every parameter but `Signature`, in
-/// signed order, `_` in names written `.`, values as decoded.
-fn string_to_sign(req: &Received, params: &Sorted<'_>, decoded_len: usize) -> String {
+/// A string to sign as bytes, on the stack for most requests.
+type Text = SmallVec<[u8; 2048]>;
+
+/// Writes `Method + Host + Path + "?" + name=value&...` over every parameter but
+/// `Signature` to `buf`, in signed order, `_` in names written `.`, values as decoded.
+/// Returns `false` if a write did not land (it cannot: the room is an upper bound).
+fn write_string_to_sign(
+    buf: &mut Text,
+    req: &Received,
+    params: &Sorted<'_>,
+    decoded_len: usize,
+) -> bool {
     let (method, host, path) = (req.method(), req.host(), req.path());
-    let room = method.len() + host.len() + path.len() + decoded_len + 2 * params.len();
-    let mut sts = String::with_capacity(room);
-    sts.push_str(method);
-    sts.push_str(host);
-    sts.push_str(path);
-    let signed = params.iter().filter(|p| p.0 != param::SIGNATURE);
-    for (i, &(name, value, underscore)) in signed.enumerate() {
-        sts.push(if i == 0 { '?' } else { '&' });
-        match underscore {
-            true => sts.extend(name.chars().map(|c| if c == '_' { '.' } else { c })),
-            false => sts.push_str(name),
+    // Decoding never lengthens a text; each parameter adds its `?` or `&`, and `=`.
+    let len = method.len() + host.len() + path.len() + decoded_len + 2 * params.len();
+    buf.resize(len + OVERSHOOT, 0);
+    let mut w = Cursor::new(buf);
+    w.bytes(method.as_bytes());
+    w.bytes(host.as_bytes());
+    w.bytes(path.as_bytes());
+    let mut sep = b"?";
+    for p in params.iter().filter(|p| p.name != param::SIGNATURE) {
+        w.array(std::mem::replace(&mut sep, b"&"));
+        match p.underscore {
+            true => p
+                .name
+                .bytes()
+                .for_each(|b| w.array(&[if b == b'_' { b'.' } else { b }])),
+            false => w.bytes(p.name.as_bytes()),
         }
+        w.array(b"=");
+        w.bytes(p.value.as_bytes());
+    }
+    let (end, landed) = (w.len(), w.remaining() >= OVERSHOOT);
+    buf.truncate(end);
+    landed
+}
+
+/// The string to sign (whole names and values are written: UTF-8).
+#[cfg(test)]
+fn string_to_sign(req: &Received, params: &Sorted<'_>, decoded_len: usize) -> String {
+    let mut buf = Text::new();
+    let landed = write_string_to_sign(&mut buf, req, params, decoded_len);
+    match (landed, std::str::from_utf8(&buf)) {
+        (true, Ok(sts)) => sts.to_owned(),
+        _ => plain_string_to_sign(req, params),
+    }
+}
+
+/// [`string_to_sign`] written the plain way.
+fn plain_string_to_sign(req: &Received, params: &Sorted<'_>) -> String {
+    let mut sts = format!("{}{}{}", req.method(), req.host(), req.path());
+    let signed = params.iter().filter(|p| p.name != param::SIGNATURE);
+    for (i, p) in signed.enumerate() {
+        sts.push(if i == 0 { '?' } else { '&' });
+        sts.push_str(&p.name.replace('_', "."));
         sts.push('=');
-        sts.push_str(value);
+        sts.push_str(p.value);
     }
     sts
 }
 
 /// The signature against the HMAC of the string to sign keyed with the secret.
 fn check_signature(
-    string_to_sign: String,
+    req: &Received,
+    params: &Sorted<'_>,
+    decoded_len: usize,
     signature: &Signature,
     secret: &SecretKey,
 ) -> Result<(), VerifyError> {
+    let mut buf = Text::new();
+    let plain;
+    let sts = match write_string_to_sign(&mut buf, req, params, decoded_len) {
+        true => &buf[..],
+        false => {
+            plain = plain_string_to_sign(req, params);
+            plain.as_bytes()
+        }
+    };
     let key = secret.expose_secret().as_bytes();
     // Constant time: `verify_slice` compares without an early exit.
     let verified = match signature {
         Signature::Sha1(tag) => {
             let mut mac = hmac_sha1(key);
-            mac.update(string_to_sign.as_bytes());
+            mac.update(sts);
             mac.verify_slice(tag)
         }
         Signature::Sha256(tag) => {
             let mut mac = hmac_sha256(key);
-            mac.update(string_to_sign.as_bytes());
+            mac.update(sts);
             mac.verify_slice(tag)
         }
     };
     verified.map_err(|_| VerifyError::SignatureMismatch {
         scheme: SCHEME,
-        string_to_sign,
+        string_to_sign: String::from_utf8(sts.to_vec())
+            .unwrap_or_else(|_| plain_string_to_sign(req, params)),
     })
 }
 
@@ -313,10 +393,14 @@ mod tests {
     /// The document's example (API 2.0, HmacSHA1 by default).
     #[test]
     fn the_documents_string_to_sign() {
-        let decoded = Decoded::new(&[
+        let decoded = Decoded::new(
+            [
             "Action=DescribeInstances&Nonce=11886&Region=gz&SecretId=AKIDz8krbsJ5yKBZQpn74WFkmLPx3gnPhESA\
              &Timestamp=1465185768&instance_Ids.0=ins-09dx96dg&limit=20&offset=0&Signature=x",
-        ])
+            "",
+            ],
+            |_| true,
+        )
         .unwrap();
         let params = sorted(&decoded).unwrap();
         let got = Received::new("GET", "cvm.api.qcloud.com", "/v2/index.php");
@@ -326,6 +410,10 @@ mod tests {
              &SecretId=AKIDz8krbsJ5yKBZQpn74WFkmLPx3gnPhESA&Timestamp=1465185768\
              &instance.Ids.0=ins-09dx96dg&limit=20&offset=0"
         );
+        assert_eq!(
+            plain_string_to_sign(&got, &params),
+            string_to_sign(&got, &params, decoded.len())
+        );
         let secret = SecretKey::new("Gu5t9xGARNpq86cd98joQYCN3Cozk1qA");
         let sts = string_to_sign(&got, &params, decoded.len());
         let want = crate::tencent::v1::signature(
@@ -334,13 +422,13 @@ mod tests {
             crate::tencent::v1::SignatureMethod::HmacSha1,
         );
         let tag = params::signature::<20>(&want).map(Signature::Sha1).unwrap();
-        assert!(check_signature(sts, &tag, &secret).is_ok());
+        assert!(check_signature(&got, &params, decoded.len(), &tag, &secret).is_ok());
     }
 
     #[test]
     fn names_signed_alike_are_refused() {
         for text in ["a_b=1&a.b=2", "a=1&a=2", "Signature=x&Signature=y"] {
-            let decoded = Decoded::new(&[text]).unwrap();
+            let decoded = Decoded::new([text, ""], |_| true).unwrap();
             assert!(sorted(&decoded).is_err(), "{text}");
         }
     }
