@@ -189,8 +189,8 @@ fn sorted<'a>(decoded: &'a Decoded<'_>) -> Result<Params<'a>, VerifyError> {
     }
 }
 
-/// The signature parameters, in the gateway's order of checks: the signature, its method
-/// and version, the key, the nonce, the time.
+/// The signature parameters, checked in this order (the gateway's is not documented): the
+/// signature, its method and version, the key, the nonce, the time.
 fn common<'a>(params: &Params<'a>) -> Result<Common<'a>, VerifyError> {
     let mut found: [Option<&str>; 7] = [None; 7];
     for p in params {
