@@ -155,6 +155,11 @@ impl VerifyError {
 
     fn alibaba_code(&self) -> &'static str {
         match self {
+            // RPC parameters named Signature*, but not the signature itself.
+            VerifyError::Missing {
+                what: "SignatureNonce" | "SignatureMethod" | "SignatureVersion",
+                ..
+            } => "MissingParameter",
             VerifyError::Missing { what, .. } if what.contains("Signature") => {
                 "IncompleteSignature"
             }

@@ -2,7 +2,8 @@
 //! gateway does, from the bytes that arrived, and answer with the cloud's own error code.
 //!
 //! The parts: the request as received ([`Received`]), the key store ([`KeyStore`],
-//! [`MemoryKeyStore`]), one [`Verifier`] per scheme, the entry point that recognizes the
+//! [`MemoryKeyStore`]), one [`Verifier`] per scheme ([`Tc3Verifier`], [`RpcVerifier`],
+//! [`V1Verifier`]), the entry point that recognizes the
 //! scheme ([`AnyVerifier`], [`Scheme::recognize`]), replay protection around any verifier
 //! ([`Verifier::with_replay`], [`verify_with_async_replay`]), the result ([`Verified`]), and
 //! the typed error with the cloud's code, HTTP status and message ([`VerifyError`]).
@@ -46,13 +47,18 @@ use time::OffsetDateTime;
 use crate::{Credentials, SecurityToken};
 
 mod error;
+mod params;
+mod rpc;
 mod scheme;
 mod tc3;
+mod v1;
 mod verifier;
 
 pub use error::VerifyError;
+pub use rpc::RpcVerifier;
 pub use scheme::{Cloud, Scheme};
 pub use tc3::Tc3Verifier;
+pub use v1::V1Verifier;
 pub use verifier::{verify_with_async_replay, AnyVerifier, Verifier, WithReplay};
 
 /// A request as the server received it: method, host, the path and raw query exactly as
