@@ -167,25 +167,54 @@ impl Received {
     /// # Errors
     /// [`Error::MissingHost`](crate::Error::MissingHost) without a host, and
     /// [`Error::HeaderValueNotText`](crate::Error::HeaderValueNotText) for a header value
-    /// that is not visible ASCII text (no scheme signs one).
+    /// that is not UTF-8 (no signer signs one; `CanonicalRequest::from_http` refuses it too).
     pub fn from_http<B: AsRef<[u8]>>(req: &::http::Request<B>) -> Result<Self, crate::Error> {
-        let host = match (
-            req.headers().get(::http::header::HOST),
-            req.uri().authority(),
-        ) {
+        Received::from_head(req.method(), req.uri(), req.headers(), req.body().as_ref())
+    }
+
+    /// The request as an `http` server received it, from its head and its body read into
+    /// memory: what hyper's `Request::into_parts` and a collected body give. Read as
+    /// [`from_http`](Self::from_http) reads.
+    ///
+    /// ```
+    /// let req = http::Request::get("/v1/p/vpcs?limit=2").header("Host", "vpc.example.com")
+    ///     .header("X-Sdk-Date", "20231114T221320Z").body(())?;
+    /// let (parts, ()) = req.into_parts();
+    /// let got = cloudsign::verify::Received::from_http_parts(&parts, b"")?;
+    /// assert_eq!((got.method(), got.host(), got.raw_query()), ("GET", "vpc.example.com", "limit=2"));
+    /// assert_eq!(got.headers()[1], ("x-sdk-date".to_owned(), "20231114T221320Z".to_owned()));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    ///
+    /// # Errors
+    /// As [`from_http`](Self::from_http).
+    pub fn from_http_parts(
+        parts: &::http::request::Parts,
+        body: &[u8],
+    ) -> Result<Self, crate::Error> {
+        Received::from_head(&parts.method, &parts.uri, &parts.headers, body)
+    }
+
+    fn from_head(
+        method: &::http::Method,
+        uri: &::http::Uri,
+        headers: &::http::HeaderMap,
+        body: &[u8],
+    ) -> Result<Self, crate::Error> {
+        let host = match (headers.get(::http::header::HOST), uri.authority()) {
             (Some(v), _) => header_text(&::http::header::HOST, v)?.trim().to_owned(),
             (None, Some(a)) => a.as_str().rsplit('@').next().unwrap_or_default().to_owned(),
             (None, None) => return Err(crate::Error::MissingHost),
         };
-        let target = req.uri().path_and_query().map_or("/", |p| p.as_str());
-        let mut got = Received::new(req.method().as_str(), host, target);
-        for (name, value) in req.headers() {
+        let target = uri.path_and_query().map_or("/", |p| p.as_str());
+        let mut got = Received::new(method.as_str(), host, target);
+        for (name, value) in headers {
             got.headers.push((
                 name.as_str().to_owned(),
                 header_text(name, value)?.to_owned(),
             ));
         }
-        got.body = req.body().as_ref().to_vec();
+        got.body = body.to_vec();
         Ok(got)
     }
 }
@@ -195,11 +224,11 @@ fn header_text<'a>(
     name: &::http::HeaderName,
     value: &'a ::http::HeaderValue,
 ) -> Result<&'a str, crate::Error> {
-    value
-        .to_str()
-        .map_err(|_| crate::Error::HeaderValueNotText {
-            name: name.as_str().to_owned(),
-        })
+    // UTF-8, as `CanonicalRequest::from_http` reads it: the signers sign such values, and a
+    // client may send an unsigned one (`http` accepts obs-text bytes).
+    std::str::from_utf8(value.as_bytes()).map_err(|_| crate::Error::HeaderValueNotText {
+        name: name.as_str().to_owned(),
+    })
 }
 
 /// Header values can carry tokens and signatures: only the names are shown.
