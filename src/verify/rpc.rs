@@ -154,7 +154,7 @@ impl Verifier for RpcVerifier {
             signed_at,
             nonce: Some(common.nonce.to_owned()),
             replay_key: common.nonce.to_owned(),
-            expires_at: signed_at + self.window,
+            expires_at: signed_at.saturating_add(self.window),
             security_token: creds.security_token().cloned(),
         })
     }

@@ -182,7 +182,7 @@ impl Verifier for Tc3Verifier {
             nonce: None,
             // TC3 has no nonce: the signature itself, within its window.
             replay_key: hex::encode(auth.signature),
-            expires_at: signed_at + self.window,
+            expires_at: signed_at.saturating_add(self.window),
             security_token: creds.security_token().cloned(),
         })
     }
