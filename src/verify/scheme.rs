@@ -104,10 +104,18 @@ impl Scheme {
             Some(Scheme::Tc3)
         } else if starts("SDK-HMAC-SHA256 ") {
             Some(Scheme::HuaweiSdkHmacSha256)
-        } else if starts("WSSE ") || req.one_header("x-wsse").ok().flatten().is_some() {
+        } else if starts("WSSE ") {
             Some(Scheme::HuaweiWsse)
         } else {
-            recognize_parameters(req)
+            // An `X-WSSE` header alone is X-WSSE (missing its `Authorization`) unless the
+            // parameters carry a signature: a header signs nothing of those schemes.
+            let wsse = || {
+                req.one_header("x-wsse")
+                    .ok()
+                    .flatten()
+                    .map(|_| Scheme::HuaweiWsse)
+            };
+            recognize_parameters(req).or_else(wsse)
         }
     }
 }
@@ -142,5 +150,21 @@ fn recognize_parameters(req: &Received) -> Option<Scheme> {
 impl fmt::Display for Scheme {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.name())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_x_wsse_header_alone_is_x_wsse_unless_parameters_are_signed() {
+        let rpc = "/?AccessKeyId=id&Signature=s";
+        let got = Received::new("GET", "h", rpc).header("X-WSSE", "");
+        assert_eq!(Scheme::recognize(&got), Some(Scheme::AlibabaRpc));
+        let got = Received::new("GET", "h", "/?a=1").header("X-WSSE", "");
+        assert_eq!(Scheme::recognize(&got), Some(Scheme::HuaweiWsse));
+        let got = Received::new("GET", "h", rpc).header("Authorization", "WSSE realm=\"SDP\"");
+        assert_eq!(Scheme::recognize(&got), Some(Scheme::HuaweiWsse));
     }
 }
