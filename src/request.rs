@@ -363,8 +363,8 @@ impl CanonicalRequestBuilder {
     /// # Errors
     /// [`Error::InvalidMethod`], [`Error::MissingHost`], [`Error::InvalidHost`],
     /// [`Error::InvalidPath`], [`Error::InvalidHeaderName`], [`Error::InvalidHeaderValue`],
-    /// [`Error::HostMismatch`] (a `Host` header that differs from the host) or
-    /// [`Error::InvalidPayloadHash`].
+    /// [`Error::HostMismatch`] (a `Host` header that differs from the host),
+    /// [`Error::DuplicateHeader`] (a second `Host` header) or [`Error::InvalidPayloadHash`].
     pub fn build(self) -> Result<CanonicalRequest, Error> {
         if self.method.is_empty() || !self.method.bytes().all(is_tchar) {
             return Err(Error::InvalidMethod {
@@ -375,6 +375,7 @@ impl CanonicalRequestBuilder {
         validate_host(&host)?;
         validate_path(&self.path)?;
         let mut headers = Vec::with_capacity(self.headers.len());
+        let mut host_header = false;
         for (name, value) in self.headers {
             if name.is_empty() || !name.bytes().all(is_tchar) {
                 return Err(Error::InvalidHeaderName { name });
@@ -388,6 +389,13 @@ impl CanonicalRequestBuilder {
                 trimmed => trimmed.to_owned(),
             };
             if name.eq_ignore_ascii_case("host") {
+                // A server refuses a second one (RFC 9112 §3.2), or reads either.
+                if std::mem::replace(&mut host_header, true) {
+                    return Err(Error::DuplicateHeader {
+                        scheme: "HTTP",
+                        name,
+                    });
+                }
                 if !value.eq_ignore_ascii_case(&host) {
                     return Err(Error::HostMismatch {
                         host,
@@ -457,6 +465,17 @@ fn decode_form(
             reason: "only a POST request carries a form body",
         });
     }
+    // Which of two the server reads is not defined (verifiers refuse the request).
+    let mut types = req
+        .headers()
+        .iter()
+        .filter(|(n, _)| n.eq_ignore_ascii_case("content-type"));
+    if types.nth(1).is_some() {
+        return Err(Error::UnsupportedBody {
+            scheme,
+            reason: "a form body's Content-Type came twice",
+        });
+    }
     let is_form = req.header("content-type").is_some_and(|ct| {
         ct.split(';').next().is_some_and(|m| {
             m.trim()
@@ -473,6 +492,9 @@ fn decode_form(
         scheme,
         reason: "the form body is not UTF-8",
     })?;
+    if let Err(reason) = strict_form(text) {
+        return Err(Error::UnsupportedBody { scheme, reason });
+    }
     let mut params = Vec::new();
     for pair in text.split('&').filter(|p| !p.is_empty()) {
         let (k, v) = pair.split_once('=').unwrap_or((pair, ""));
@@ -485,6 +507,26 @@ fn decode_form(
         params.push((k, v));
     }
     Ok(params)
+}
+
+/// A form body as clients encode it, which the verifiers read one way only: visible ASCII
+/// (a space is `+`, other bytes `%XX`), `%` before two hex digits, `=` in every piece.
+/// Parsers read the other forms differently (a piece without `=` is dropped by some, an
+/// empty value for others), so the signature could be of another request.
+fn strict_form(text: &str) -> Result<(), &'static str> {
+    let b = text.as_bytes();
+    if !b.iter().all(|c| (0x21..0x7f).contains(c)) {
+        return Err("a form body byte is not visible ASCII: percent-encode it (a space is +)");
+    }
+    let hex = |i: usize| b.get(i).is_some_and(u8::is_ascii_hexdigit);
+    let bad_escape = |(i, c): (usize, &u8)| *c == b'%' && !(hex(i + 1) && hex(i + 2));
+    if b.iter().enumerate().any(bad_escape) {
+        return Err("a form body '%' is not followed by two hex digits");
+    }
+    if text.split('&').any(|p| !p.is_empty() && !p.contains('=')) {
+        return Err("a form body parameter has no '=' (write name= for an empty value)");
+    }
+    Ok(())
 }
 
 /// RFC 9110 §5.6.2 `tchar`.
@@ -626,6 +668,35 @@ mod tests {
             ("GET", "/", Some(&b""[..]))
         );
         assert!(r.has_empty_body());
+    }
+
+    #[test]
+    fn a_second_host_header_is_refused() {
+        let e = CanonicalRequest::builder()
+            .host("a.example")
+            .header("Host", "A.example")
+            .header("host", "a.example")
+            .build()
+            .unwrap_err();
+        assert!(matches!(e, Error::DuplicateHeader { .. }), "{e}");
+    }
+
+    #[test]
+    fn form_bodies_are_read_one_way_only() {
+        let form = |body: &str, types: usize| {
+            let mut b = CanonicalRequest::builder().method("POST").host("a.example");
+            for _ in 0..types {
+                b = b.header("Content-Type", "application/x-www-form-urlencoded");
+            }
+            form_params(&b.body(body).build().unwrap(), "RPC")
+        };
+        let ok = form("a=1&b+c=%E4%B8%AD&&e=", 1).unwrap();
+        assert_eq!(ok.len(), 3);
+        for bad in ["a", "a=1&b", "a=b c", "a=\u{e9}", "a=%2", "a=%zz"] {
+            let e = form(bad, 1).unwrap_err();
+            assert!(matches!(e, Error::UnsupportedBody { .. }), "{bad}: {e}");
+        }
+        assert!(form("a=1", 2).is_err());
     }
 
     #[test]
