@@ -1,8 +1,9 @@
 //! The wire property: a request that `sign()` accepts, applied to an `http::Request`, written
 //! as HTTP/1.1 bytes and read back by a real HTTP/1.1 parser (`httparse`, as hyper reads
-//! requests), verifies at the gateway (`gateway::verify`). Either `sign()` refuses the
-//! request with a typed error, or the signature the gateway recomputes from the bytes it
-//! read is the one that was sent. No third outcome.
+//! requests), verifies at the gateway (`gateway::verify`: the library's verifier, at the
+//! signing time). Either `sign()` refuses the request with a typed error, or the gateway
+//! accepts the bytes it read, as the scheme and the key they were signed with. No third
+//! outcome.
 //!
 //! Shared by `tests/wire.rs` (proptest) and the fuzz target `wire`.
 
@@ -42,7 +43,7 @@ pub struct Spec {
 /// How one case ended.
 #[derive(Debug)]
 pub enum Outcome {
-    /// Signed, sent, parsed, and the gateway recomputed the same signature.
+    /// Signed, sent, parsed, and the gateway verified it.
     Verified,
     /// `sign()` (or building the request) refused it with a typed error.
     Refused(Error),
@@ -51,7 +52,7 @@ pub enum Outcome {
     NotRepresentable(String),
 }
 
-/// The signer of `scheme` with settings the gateway reads back from the request.
+/// The signer of `scheme`, with the gateway's credentials.
 pub fn signer(scheme: &str, token: bool) -> Arc<dyn Signer> {
     let creds = gateway::creds(token);
     let built: Result<Arc<dyn Signer>, Error> = match scheme {
@@ -99,7 +100,7 @@ pub fn run(spec: &Spec) -> Result<Outcome, String> {
     let signer = signer(scheme, spec.token && scheme != "wsse");
     let read = match spec.via_http {
         // As a client of the `http` crate signs: from the request it will send.
-        true => match as_http(spec, scheme, &spec.query) {
+        true => match as_http(spec, &spec.query) {
             Ok(sent) => CanonicalRequest::from_http(&sent),
             Err(why) => return Ok(Outcome::NotRepresentable(why)),
         },
@@ -108,8 +109,7 @@ pub fn run(spec: &Spec) -> Result<Outcome, String> {
                 .method(spec.method.as_str())
                 .host(spec.host.as_str())
                 .path(spec.path.as_str())
-                .queries(spec.query.iter().cloned())
-                .header("x-loopback-scheme", scheme);
+                .queries(spec.query.iter().cloned());
             for (n, v) in &spec.headers {
                 b = b.header(n.as_str(), v.as_str());
             }
@@ -135,7 +135,7 @@ pub fn run(spec: &Spec) -> Result<Outcome, String> {
     if again.signature() != out.signature() || again.headers().ne(out.headers()) {
         return Err("signing is not deterministic".to_owned());
     }
-    let mut sent = match as_http(spec, scheme, &spec.query) {
+    let mut sent = match as_http(spec, &spec.query) {
         Ok(r) => r,
         // The caller's own URI, which this scheme leaves as it is, is too long for `http`.
         Err(why) if out.query_string().is_empty() && why.contains("too long") => {
@@ -147,24 +147,30 @@ pub fn run(spec: &Spec) -> Result<Outcome, String> {
         .map_err(|e| format!("apply_to_http failed after sign() succeeded: {e}"))?;
     let bytes = to_wire(&sent);
     let (parts, body) = from_wire(&bytes)?;
-    gateway::verify(&parts, &body)
-        .map(|_| Outcome::Verified)
-        .map_err(|e| {
-            format!(
-                "the gateway disagrees: {e}\n--- sent ---\n{}",
-                String::from_utf8_lossy(&bytes)
-            )
-        })
+    let sent = || String::from_utf8_lossy(&bytes).into_owned();
+    let ok = gateway::verify(&parts, &body, ctx.time())
+        .map_err(|e| format!("the gateway disagrees: {e}\n--- sent ---\n{}", sent()))?;
+    let token = spec.token && scheme != "wsse";
+    let id = if token {
+        gateway::AK_TOKEN
+    } else {
+        gateway::AK
+    };
+    if ok.scheme() != gateway::scheme(scheme) || ok.access_key_id() != id {
+        return Err(format!(
+            "the gateway verified it as {} by {}\n--- sent ---\n{}",
+            ok.scheme(),
+            ok.access_key_id(),
+            sent()
+        ));
+    }
+    Ok(Outcome::Verified)
 }
 
 /// The request as a caller of the `http` crate would build it: the URI from the host,
 /// path and query the builder was given, the headers exactly as given (a `Host` header
 /// among them included), the body.
-fn as_http(
-    spec: &Spec,
-    scheme: &str,
-    pairs: &[(String, String)],
-) -> Result<http::Request<Vec<u8>>, String> {
+fn as_http(spec: &Spec, pairs: &[(String, String)]) -> Result<http::Request<Vec<u8>>, String> {
     let mut query = String::new();
     for (k, v) in pairs {
         if !query.is_empty() {
@@ -181,8 +187,7 @@ fn as_http(
     };
     let mut b = http::Request::builder()
         .method(spec.method.as_str())
-        .uri(uri)
-        .header("x-loopback-scheme", scheme);
+        .uri(uri);
     for (n, v) in &spec.headers {
         b = b.header(n.as_str(), v.as_str());
     }
