@@ -2,7 +2,8 @@
 //! gateway does, from the bytes that arrived, and answer with the cloud's own error code.
 //!
 //! The parts: the request as received ([`Received`]), the key store ([`KeyStore`],
-//! [`MemoryKeyStore`]), one [`Verifier`] per scheme, the entry point that recognizes the
+//! [`MemoryKeyStore`]), one [`Verifier`] per scheme ([`Tc3Verifier`], [`HuaweiVerifier`]
+//! for SDK-HMAC-SHA256, [`WsseVerifier`] for X-WSSE), the entry point that recognizes the
 //! scheme ([`AnyVerifier`], [`Scheme::recognize`]), replay protection around any verifier
 //! ([`Verifier::with_replay`], [`verify_with_async_replay`]), the result ([`Verified`]), and
 //! the typed error with the cloud's code, HTTP status and message ([`VerifyError`]).
@@ -46,14 +47,18 @@ use time::OffsetDateTime;
 use crate::{Credentials, SecurityToken};
 
 mod error;
+mod huawei;
 mod scheme;
 mod tc3;
 mod verifier;
+mod wsse;
 
 pub use error::VerifyError;
+pub use huawei::HuaweiVerifier;
 pub use scheme::{Cloud, Scheme};
 pub use tc3::Tc3Verifier;
 pub use verifier::{verify_with_async_replay, AnyVerifier, Verifier, WithReplay};
+pub use wsse::WsseVerifier;
 
 /// A request as the server received it: method, host, the path and raw query exactly as
 /// sent, every header (repeated names included, in order), and the body.
