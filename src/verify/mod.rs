@@ -2,8 +2,9 @@
 //! gateway does, from the bytes that arrived, and answer with the cloud's own error code.
 //!
 //! The parts: the request as received ([`Received`]), the key store ([`KeyStore`],
-//! [`MemoryKeyStore`]), one [`Verifier`] per scheme, the entry point that recognizes the
-//! scheme ([`AnyVerifier`], [`Scheme::recognize`]), replay protection around any verifier
+//! [`MemoryKeyStore`]), one [`Verifier`] per scheme ([`Tc3Verifier`]; Alibaba's
+//! [`Acs3Verifier`] and [`RoaVerifier`]), the entry point that recognizes the scheme
+//! ([`AnyVerifier`], [`Scheme::recognize`]), replay protection around any verifier
 //! ([`Verifier::with_replay`], [`verify_with_async_replay`]), the result ([`Verified`]), and
 //! the typed error with the cloud's code, HTTP status and message ([`VerifyError`]).
 //!
@@ -45,12 +46,17 @@ use time::OffsetDateTime;
 
 use crate::{Credentials, SecurityToken};
 
+mod acs3;
 mod error;
+mod roa;
 mod scheme;
+mod stream;
 mod tc3;
 mod verifier;
 
+pub use acs3::Acs3Verifier;
 pub use error::VerifyError;
+pub use roa::RoaVerifier;
 pub use scheme::{Cloud, Scheme};
 pub use tc3::Tc3Verifier;
 pub use verifier::{verify_with_async_replay, AnyVerifier, Verifier, WithReplay};
