@@ -6,8 +6,8 @@
 //! [`RpcVerifier`] and [`RoaVerifier`]; Tencent's [`Tc3Verifier`] and [`V1Verifier`];
 //! Huawei's [`HuaweiVerifier`] for SDK-HMAC-SHA256 and [`WsseVerifier`] for X-WSSE), the
 //! entry point that recognizes the scheme ([`AnyVerifier`], [`Scheme::recognize`]), replay
-//! protection around any verifier ([`Verifier::with_replay`], [`verify_with_async_replay`]), the result ([`Verified`]), and
-//! the typed error with the cloud's code, HTTP status and message ([`VerifyError`]).
+//! protection around any verifier ([`Verifier::with_replay`], [`verify_with_async_replay`]),
+//! the result ([`Verified`]), and the typed error with the cloud's code, HTTP status and message ([`VerifyError`]).
 //!
 //! ```
 //! use cloudsign::tencent::Tc3Signer;
