@@ -588,7 +588,7 @@ fn write_signature<A: Algorithm>(
 /// The decoded path with each `/`-separated segment RFC 3986-encoded, ending in `/`. A
 /// decoded `%2F` becomes a separator, as in the official SDK.
 #[inline]
-fn write_canonical_uri<S: Sink>(s: &mut S, decoded: &str) {
+pub(crate) fn write_canonical_uri<S: Sink>(s: &mut S, decoded: &str) {
     s.put_encoded_path(decoded);
     if !decoded.ends_with('/') {
         s.put("/");

@@ -210,6 +210,8 @@ impl VerifyError {
         match self {
             VerifyError::Missing { what, .. } => match *what {
                 "Authorization header" => "E000001",
+                "realm" => "E000002",
+                "profile" => "E000003",
                 "X-WSSE header" => "E000020",
                 "UserName" | "Username" => "E000021",
                 "Nonce" => "E000022",

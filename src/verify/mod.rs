@@ -2,11 +2,12 @@
 //! gateway does, from the bytes that arrived, and answer with the cloud's own error code.
 //!
 //! The parts: the request as received ([`Received`]), the key store ([`KeyStore`],
-//! [`MemoryKeyStore`]), one [`Verifier`] per scheme ([`Tc3Verifier`], [`RpcVerifier`],
-//! [`V1Verifier`]), the entry point that recognizes the
-//! scheme ([`AnyVerifier`], [`Scheme::recognize`]), replay protection around any verifier
-//! ([`Verifier::with_replay`], [`verify_with_async_replay`]), the result ([`Verified`]), and
-//! the typed error with the cloud's code, HTTP status and message ([`VerifyError`]).
+//! [`MemoryKeyStore`]), one [`Verifier`] per scheme (Alibaba's [`Acs3Verifier`],
+//! [`RpcVerifier`] and [`RoaVerifier`]; Tencent's [`Tc3Verifier`] and [`V1Verifier`];
+//! Huawei's [`HuaweiVerifier`] for SDK-HMAC-SHA256 and [`WsseVerifier`] for X-WSSE), the
+//! entry point that recognizes the scheme ([`AnyVerifier`], [`Scheme::recognize`]), replay
+//! protection around any verifier ([`Verifier::with_replay`], [`verify_with_async_replay`]),
+//! the result ([`Verified`]), and the typed error with the cloud's code, HTTP status and message ([`VerifyError`]).
 //!
 //! ```
 //! use cloudsign::tencent::Tc3Signer;
@@ -46,20 +47,29 @@ use time::OffsetDateTime;
 
 use crate::{Credentials, SecurityToken};
 
+mod acs3;
 mod error;
+mod huawei;
 mod params;
+mod roa;
 mod rpc;
 mod scheme;
+mod stream;
 mod tc3;
 mod v1;
 mod verifier;
+mod wsse;
 
+pub use acs3::Acs3Verifier;
 pub use error::VerifyError;
+pub use huawei::HuaweiVerifier;
+pub use roa::RoaVerifier;
 pub use rpc::RpcVerifier;
 pub use scheme::{Cloud, Scheme};
 pub use tc3::Tc3Verifier;
 pub use v1::V1Verifier;
 pub use verifier::{verify_with_async_replay, AnyVerifier, Verifier, WithReplay};
+pub use wsse::WsseVerifier;
 
 /// A request as the server received it: method, host, the path and raw query exactly as
 /// sent, every header (repeated names included, in order), and the body.
