@@ -261,7 +261,7 @@ impl Verifier for HuaweiVerifier {
             nonce: None,
             // No nonce in this scheme: the signature itself, within its window.
             replay_key: auth.signature_hex.to_owned(),
-            expires_at: signed_at + self.window,
+            expires_at: signed_at.saturating_add(self.window),
             security_token: creds.security_token().cloned(),
         })
     }

@@ -222,7 +222,7 @@ impl Verifier for RoaVerifier {
             signed_at,
             nonce: Some(nonce.to_owned()),
             replay_key: nonce.to_owned(),
-            expires_at: signed_at + self.window,
+            expires_at: signed_at.saturating_add(self.window),
             security_token: creds.security_token().cloned(),
         })
     }

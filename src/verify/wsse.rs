@@ -349,7 +349,7 @@ impl Verifier for WsseVerifier {
             signed_at,
             nonce: Some(token.nonce.to_owned()),
             replay_key: token.nonce.to_owned(),
-            expires_at: signed_at + self.window,
+            expires_at: signed_at.saturating_add(self.window),
             security_token: None,
         })
     }
