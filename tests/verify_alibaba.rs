@@ -445,16 +445,19 @@ fn acs3_verifies_the_clients_list_and_refuses_unsigned_common_headers() {
         "x-acs-content-sha256",
         "x-acs-accesskey-id",
         "x-acs-security-token",
+        "x-acs-trace-id",
     ];
-    // Java's order (unsorted), and a subset leaving out headers that are not common ones.
+    // Java's order (unsorted), and a subset leaving out headers that are not x-acs-* ones.
     let java = acs3_signed_over(&got, &every, "verify-secret");
     assert_eq!(code(&v.verify(&java, at(T))), "ok");
-    // Signed correctly, but a common header the request carries is not in the list.
+    // Signed correctly, but an x-acs-* header the request carries (a common one, or not)
+    // is not in the list.
     for left_out in [
         "x-acs-action",
         "x-acs-date",
         "x-acs-security-token",
         "x-acs-content-sha256",
+        "x-acs-trace-id",
     ] {
         let fewer: Vec<&str> = every.iter().copied().filter(|n| *n != left_out).collect();
         let req = acs3_signed_over(&got, &fewer, "verify-secret");

@@ -50,7 +50,8 @@ const KNOWN: [&str; 8] = [
 /// sends, or the Go and Java SDKs' `host`, `content-type` and `x-acs-*`, in the list's
 /// order (Java's is not sorted; the lines are). `host` and every common header the request
 /// carries (`x-acs-action`, `x-acs-version`, `x-acs-date`, `x-acs-signature-nonce`,
-/// `x-acs-content-sha256`, `x-acs-security-token`, `x-acs-accesskey-id`) must be listed.
+/// `x-acs-content-sha256`, `x-acs-security-token`, `x-acs-accesskey-id`) must be listed,
+/// and so must every other `x-acs-*` header it carries (one added after signing is refused).
 /// A common header that came twice is refused; another repeated header is merged as the
 /// SDKs merge it (values trimmed, sorted, joined by `,`). The query is decoded (`+` as a
 /// space) and re-encoded per RFC 3986, sorted by name, as the document says;
@@ -321,14 +322,25 @@ impl<'a> Known<'a> {
         self.0.get(i).copied().flatten()
     }
 
-    /// Refuses a common header the request carries but does not sign.
-    fn check_signed(&self, names: &[&str]) -> Result<(), VerifyError> {
+    /// Refuses a common header the request carries but does not sign, then any other
+    /// `x-acs-*` header it carries but does not sign (the gateway wants each one signed:
+    /// an unsigned one could have been added on the way).
+    fn check_signed(&self, req: &Received, names: &[&str]) -> Result<(), VerifyError> {
         let carried = KNOWN.iter().zip(&self.0).skip(1);
         for (name, _) in carried.filter(|(_, v)| v.is_some()) {
             if !names.contains(name) {
                 return Err(malformed(
                     "SignedHeaders",
                     "a common x-acs-* header the request carries is not signed",
+                ));
+            }
+        }
+        let x_acs = |n: &&String| n.get(..6).is_some_and(|p| p.eq_ignore_ascii_case("x-acs-"));
+        for name in req.headers().iter().map(|(n, _)| n).filter(x_acs) {
+            if !names.iter().any(|s| s.eq_ignore_ascii_case(name)) {
+                return Err(malformed(
+                    "SignedHeaders",
+                    "an x-acs-* header the request carries is not signed",
                 ));
             }
         }
@@ -369,7 +381,7 @@ impl Verifier for Acs3Verifier {
             .ok_or(missing("x-acs-content-sha256 header"))?;
         let mut names = SmallVec::new();
         sorted_names(auth.signed_headers, &mut names)?;
-        known.check_signed(&names)?;
+        known.check_signed(req, &names)?;
         let creds =
             self.keys
                 .credentials(auth.access_key_id)
@@ -402,7 +414,7 @@ impl Verifier for Acs3Verifier {
             signed_at,
             nonce: Some(nonce.to_owned()),
             replay_key: nonce.to_owned(),
-            expires_at: signed_at + self.window,
+            expires_at: signed_at.saturating_add(self.window),
             security_token: creds.security_token().cloned(),
         })
     }
