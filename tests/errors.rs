@@ -377,6 +377,14 @@ fn roa_refuses_what_it_cannot_sign() {
         .string_to_sign()
         .unwrap()
         .starts_with("GET\napplication/json\n1B2M2Y8AsgTpgAmY7PhCfg==\n\n"));
+    // A Content-MD5 of the caller's must be the body's: the gateway checks it.
+    for given in ["", "1B2M2Y8AsgTpgAmY7PhCfg=", "XUFAKrxLKna5cZ2REBfFkg=="] {
+        let req = host().header("Content-MD5", given).build().unwrap();
+        let e = err(req, &signer);
+        assert!(matches!(e, Error::UnsupportedBody { .. }), "{given:?}: {e}");
+    }
+    let req = host().header("Content-MD5", "1B2M2Y8AsgTpgAmY7PhCfg==");
+    assert!(signer.sign(&req.build().unwrap(), &ctx()).is_ok());
 }
 
 /// ROA signs query values raw, so `{a: "1&b=2"}` and `{a: "1", b: "2"}` share a string to

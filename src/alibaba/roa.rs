@@ -388,6 +388,18 @@ impl RoaSigner {
                 scheme: SCHEME,
                 reason: "Content-MD5 is computed from the body: give the body bytes",
             }),
+            // The gateway checks it against the body it receives.
+            (Some(given), _, Payload::Bytes(b)) => {
+                let mut s = String::with_capacity(24);
+                base64_into(&mut s, &Md5::digest(b));
+                match given == s {
+                    true => Ok(None),
+                    false => Err(Error::UnsupportedBody {
+                        scheme: SCHEME,
+                        reason: "Content-MD5 is not the Base64 MD5 of the body",
+                    }),
+                }
+            }
             _ => Ok(None),
         }
     }
