@@ -156,11 +156,11 @@ pub fn run(spec: &Spec) -> Result<Outcome, String> {
     } else {
         gateway::AK
     };
-    if ok.scheme() != gateway::scheme(scheme) || ok.access_key_id() != id {
+    if ok.scheme != gateway::scheme(scheme) || ok.access_key_id != id {
         return Err(format!(
             "the gateway verified it as {} by {}\n--- sent ---\n{}",
-            ok.scheme(),
-            ok.access_key_id(),
+            ok.scheme,
+            ok.access_key_id,
             sent()
         ));
     }
