@@ -29,8 +29,17 @@ use serde_json::{json, Value};
 const REGISTERED: &[&str] = &["tencent_tc3"];
 
 /// Per registered scheme: cases that verify, tampered copies refused, tampered copies
-/// accepted because the scheme does not protect the element changed.
-const COUNTS: &[(&str, usize, usize, usize)] = &[("tencent_tc3", 200, 6100, 1034)];
+/// accepted because the scheme does not protect the element changed. The lines of schemes
+/// not registered yet were measured with their verifiers as the other helpers had them on
+/// 2026-12-03 (RPC and V1 committed, Huawei and X-WSSE in progress); ACS3 and ROA have no
+/// line yet: 3 and 37 of their SDK requests were refused then (see the branch's report).
+const COUNTS: &[(&str, usize, usize, usize)] = &[
+    ("tencent_tc3", 200, 6100, 1034),
+    ("alibaba_rpc", 200, 5595, 509),
+    ("tencent_v1", 200, 5474, 252),
+    ("huawei_sdk_hmac_sha256", 200, 6522, 91),
+    ("huawei_wsse", 200, 1000, 2800),
+];
 
 const SCHEMES: [(&str, Scheme); 7] = [
     ("alibaba_acs3", Scheme::Acs3),
@@ -270,6 +279,21 @@ fn change_signature(s: &str, hex: bool) -> String {
     std::iter::once(first).chain(chars).collect()
 }
 
+/// An X-WSSE `PasswordDigest` (Base64 of a lower-case hex SHA-256, or of its 32 bytes) with
+/// one hex digit or byte changed, still of the same form.
+fn change_digest(digest: &str) -> String {
+    use base64::Engine as _;
+    let b64 = base64::engine::general_purpose::STANDARD;
+    let mut bytes = b64.decode(digest).unwrap();
+    bytes[0] = match bytes[0] {
+        b'9' => b'a',
+        b'f' => b'0',
+        b @ (b'0'..=b'8' | b'a'..=b'e') => b + 1,
+        b => b ^ 1,
+    };
+    b64.encode(bytes)
+}
+
 fn hex_signature(scheme: Scheme) -> bool {
     matches!(
         scheme,
@@ -460,8 +484,9 @@ fn variants(scheme: Scheme, req: &Request) -> Vec<Variant> {
         if carrier(scheme) == Some(lower.as_str()) {
             for (label, range, role) in parts(scheme, value) {
                 let part = &value[range.clone()];
-                let changed = match role {
-                    Role::Signature => change_signature(part, hex_signature(scheme)),
+                let changed = match (role, scheme) {
+                    (Role::Signature, Scheme::HuaweiWsse) => change_digest(part),
+                    (Role::Signature, _) => change_signature(part, hex_signature(scheme)),
                     _ => change_middle(part),
                 };
                 let mut r = req.clone();
@@ -552,7 +577,8 @@ fn protected(scheme: Scheme, req: &Request, element: &Element) -> bool {
             !payload_unsigned("x-sdk-content-sha256") || req.body.is_empty()
         }
         (Scheme::AlibabaRoa, Body | Form) => req.header("content-md5").is_some(),
-        (Scheme::AlibabaRpc, Body | Form) => is_form(req),
+        // A POST body that is not a form would go unsigned: the RPC verifier refuses it.
+        (Scheme::AlibabaRpc, Body | Form) => is_form(req) || req.method == "POST",
         (Scheme::TencentV1, Body | Form) => req.method == "POST",
         _ => true,
     }
@@ -618,6 +644,12 @@ fn one_changed_byte_in_each_element() {
         }
         let s = scheme(id);
         let tally = tallies.entry(id).or_default();
+        let original = verify(&case.request, &case.key);
+        if original["ok"] != true {
+            // `every_sdk_request_verifies` names it; its copies would say nothing more.
+            failures.push(format!("{}: the original is refused", case.request.id));
+            continue;
+        }
         for v in variants(s, &case.request) {
             let protected = protected(s, &case.request, &v.element);
             match judge(s, &v, protected, &verify(&v.request, &case.key)) {
