@@ -35,7 +35,8 @@ use std::sync::Arc;
 
 use cloudsign::replay::MemoryReplayCache;
 use cloudsign::verify::{
-    AnyVerifier, MemoryKeyStore, Received, Scheme, Tc3Verifier, Verifier, VerifyError,
+    AnyVerifier, HuaweiVerifier, MemoryKeyStore, Received, RpcVerifier, Scheme, Tc3Verifier,
+    V1Verifier, Verifier, VerifyError, WsseVerifier,
 };
 use cloudsign::Credentials;
 use serde_json::{json, Map, Value};
@@ -47,7 +48,12 @@ pub const REPLAY_CAPACITY: usize = 1_000_000;
 /// Every verifier of the crate, looking keys up in `keys`, each refusing a replay through
 /// the one `cache`. Adding a scheme is one line here.
 pub fn verifiers(keys: &Arc<MemoryKeyStore>, cache: &Arc<MemoryReplayCache>) -> AnyVerifier {
-    AnyVerifier::new().with(Tc3Verifier::new(keys.clone()).with_replay(cache.clone()))
+    AnyVerifier::new()
+        .with(RpcVerifier::new(keys.clone()).with_replay(cache.clone()))
+        .with(Tc3Verifier::new(keys.clone()).with_replay(cache.clone()))
+        .with(V1Verifier::new(keys.clone()).with_replay(cache.clone()))
+        .with(HuaweiVerifier::new(keys.clone()).with_replay(cache.clone()))
+        .with(WsseVerifier::new(keys.clone()).with_replay(cache.clone()))
 }
 
 /// The schemes [`verifiers`] registers.
