@@ -33,10 +33,11 @@ use std::io::Read as _;
 use std::process::ExitCode;
 use std::sync::Arc;
 
+use cloudsign::alibaba::{acs3::QueryNames, roa::HeaderNames};
 use cloudsign::replay::MemoryReplayCache;
 use cloudsign::verify::{
-    AnyVerifier, HuaweiVerifier, MemoryKeyStore, Received, RpcVerifier, Scheme, Tc3Verifier,
-    V1Verifier, Verifier, VerifyError, WsseVerifier,
+    Acs3Verifier, AnyVerifier, HuaweiVerifier, MemoryKeyStore, Received, RoaVerifier, RpcVerifier,
+    Scheme, Tc3Verifier, V1Verifier, Verifier, VerifyError, WsseVerifier,
 };
 use cloudsign::Credentials;
 use serde_json::{json, Map, Value};
@@ -46,9 +47,15 @@ use time::OffsetDateTime;
 pub const REPLAY_CAPACITY: usize = 1_000_000;
 
 /// Every verifier of the crate, looking keys up in `keys`, each refusing a replay through
-/// the one `cache`. Adding a scheme is one line here.
+/// the one `cache`. Adding a scheme is one line here. ACS3 and ROA also accept the forms the
+/// official Python SDK sends: query names signed raw (sent encoded), and only the headers
+/// spelled in lower case signed.
 pub fn verifiers(keys: &Arc<MemoryKeyStore>, cache: &Arc<MemoryReplayCache>) -> AnyVerifier {
+    let acs3 = Acs3Verifier::new(keys.clone()).query_names(QueryNames::Raw);
+    let roa = RoaVerifier::new(keys.clone()).header_names(HeaderNames::LowercaseOnly);
     AnyVerifier::new()
+        .with(acs3.with_replay(cache.clone()))
+        .with(roa.with_replay(cache.clone()))
         .with(RpcVerifier::new(keys.clone()).with_replay(cache.clone()))
         .with(Tc3Verifier::new(keys.clone()).with_replay(cache.clone()))
         .with(V1Verifier::new(keys.clone()).with_replay(cache.clone()))
