@@ -500,6 +500,126 @@ fn bench_replay(c: &mut Criterion) {
     g.finish();
 }
 
+/// Verification beside signing the same request (issue 22: at most 1.3x signing), one
+/// entry per scheme in [`verify_schemes`]. For each of its cases (named as the signing
+/// group's parameter, so that `report.py` finds the floor `<scheme>/floor/<case>`):
+/// - `verify/<scheme>/<case>`: the verifier's `verify` on the request as received (its
+///   headers, the signer's, the query string and body sent);
+/// - `verify/<scheme>-sign/<case>`: the signer producing that request, measured next to it;
+/// - `verify/<scheme>-replay/<case>`: `verify` wrapped `with_replay` around a
+///   `MemoryReplayCache`, each request signed afresh (one second later, untimed) so that
+///   each check inserts.
+struct VerifyScheme {
+    name: &'static str,
+    signer: Box<dyn Signer>,
+    verifier: std::sync::Arc<dyn cloudsign::verify::Verifier>,
+    /// `(case, request)`.
+    cases: Vec<(String, CanonicalRequest)>,
+}
+
+/// The schemes verified: one entry each (`report.py` reads `<name>` against the floor
+/// `<name>/floor/<case>`, and lists a name ending in `-uncached` or with its own floor in
+/// its `FLOORS`). The other six go here as their verifiers land, each with its signing
+/// group's request: `acs3` (`Acs3Verifier`, at 0 and 1024 bytes), `rpc` (`RpcVerifier`),
+/// `roa` (`RoaVerifier`), `v1` (`V1Verifier`), `huawei` (`HuaweiVerifier`), `wsse`
+/// (`WsseVerifier`), cases `["0"]`.
+fn verify_schemes() -> Vec<VerifyScheme> {
+    use cloudsign::verify::{MemoryKeyStore, Tc3Verifier};
+    use std::sync::Arc;
+    let keys = || MemoryKeyStore::new().with(Credentials::new(AK, SK).unwrap());
+    let tc3_cases = || [0, 1024].map(|n| (n.to_string(), tc3_request(n))).into();
+    vec![
+        // Both keep the derived signing key (the default).
+        VerifyScheme {
+            name: "tc3",
+            signer: Box::new(tc3_signer(true)),
+            verifier: Arc::new(Tc3Verifier::new(keys())),
+            cases: tc3_cases(),
+        },
+        // Both derive it for every request: the same cryptographic work as `tc3/floor`.
+        VerifyScheme {
+            name: "tc3-uncached",
+            signer: Box::new(tc3_signer(false)),
+            verifier: Arc::new(Tc3Verifier::new(keys()).cache_signing_keys(false)),
+            cases: tc3_cases(),
+        },
+    ]
+}
+
+/// The request as a server receives it when `out` is sent.
+fn received(req: &CanonicalRequest, out: &cloudsign::SigningOutput) -> cloudsign::verify::Received {
+    let query = out.query_string();
+    let target = match query.is_empty() {
+        true => req.path().to_owned(),
+        false => format!("{}?{query}", req.path()),
+    };
+    let body = match out.body() {
+        Some(form) => form.as_bytes().to_vec(),
+        None => req.body().map(<[u8]>::to_vec).unwrap_or_default(),
+    };
+    let mut got = cloudsign::verify::Received::new(req.method(), req.host(), &target).body(body);
+    for (name, value) in req.headers().iter().map(|(n, v)| (n.as_str(), v.as_str())) {
+        got = got.header(name, value);
+    }
+    for (name, value) in out.headers() {
+        got = got.header(name, value);
+    }
+    got
+}
+
+fn bench_verify(c: &mut Criterion) {
+    use cloudsign::replay::MemoryReplayCache;
+    use cloudsign::verify::Verifier as _;
+    let mut g = c.benchmark_group("verify");
+    let at = |secs| time::OffsetDateTime::from_unix_timestamp(secs).unwrap();
+    for scheme in verify_schemes() {
+        let name = scheme.name;
+        for (case, req) in &scheme.cases {
+            let ctx = ctx();
+            let got = received(req, &scheme.signer.sign(req, &ctx).unwrap());
+            let verified = scheme.verifier.verify(&got, at(TS + 1));
+            assert!(verified.is_ok(), "{name}/{case}: {verified:?}");
+            g.bench_function(BenchmarkId::new(name, case), |b| {
+                b.iter(|| {
+                    scheme
+                        .verifier
+                        .verify(black_box(&got), black_box(at(TS + 1)))
+                })
+            });
+            g.bench_function(BenchmarkId::new(format!("{name}-sign"), case), |b| {
+                b.iter(|| scheme.signer.sign(black_box(req), black_box(&ctx)).unwrap())
+            });
+            let guarded = scheme
+                .verifier
+                .clone()
+                .with_replay(MemoryReplayCache::with_capacity(1 << 20));
+            let mut t = TS;
+            let mut fresh = || {
+                t += 1;
+                let ctx = SigningContext::from_unix(t, NONCE).unwrap();
+                (
+                    received(req, &scheme.signer.sign(req, &ctx).unwrap()),
+                    at(t),
+                )
+            };
+            let (first, now) = fresh();
+            assert!(guarded.verify(&first, now).is_ok());
+            assert!(
+                guarded.verify(&first, now).is_err(),
+                "{name}/{case}: not replayed"
+            );
+            g.bench_function(BenchmarkId::new(format!("{name}-replay"), case), |b| {
+                b.iter_batched_ref(
+                    &mut fresh,
+                    |(got, now)| guarded.verify(got, *now).unwrap(),
+                    criterion::BatchSize::SmallInput,
+                )
+            });
+        }
+    }
+    g.finish();
+}
+
 /// 10 s of measurement per function instead of criterion's 5: on a shared VM a
 /// neighbour's burst of a few seconds moves a 5 s median, and a ratio is two medians
 /// taken one after the other (BENCHMARKS.md, "Noise"). `benches/report.py` lists the
@@ -511,6 +631,6 @@ fn config() -> Criterion {
 criterion_group! {
     name = benches;
     config = config();
-    targets = bench_tc3, bench_acs3, bench_rpc, bench_roa, bench_v1, bench_huawei, bench_wsse, bench_vs_aws_sigv4, bench_replay
+    targets = bench_tc3, bench_acs3, bench_rpc, bench_roa, bench_v1, bench_huawei, bench_wsse, bench_vs_aws_sigv4, bench_replay, bench_verify
 }
 criterion_main!(benches);
