@@ -34,9 +34,10 @@ const MIN_SLOTS: usize = 16;
 ///   [`Freshness::Replayed`] for a fresh nonce, never the reverse: with `n` nonces held,
 ///   a fresh one is refused with probability `n / 2^64` (5.4 × 10^-14 at a million
 ///   held; at a thousand fresh nonces a second, about once in 600 years).
-/// - A call costs O(1), one random memory access: an open-addressing table of
-///   `(fingerprint, expiry)` slots (16 bytes, at most twice as many slots as the capacity;
-///   memory grows as nonces come), and the expiries in order of arrival (8 bytes a nonce;
+/// - A call costs O(1) (but when the table grows), one random memory access: an open-addressing table of
+///   `(fingerprint, expiry)` slots (16 bytes; twice as many slots as unexpired nonces,
+///   rounded up to a power of two, so memory grows as nonces come and stays under 64
+///   bytes a nonce of capacity), and the expiries in order of arrival (8 bytes a nonce;
 ///   one that arrives with an earlier expiry than the last one goes to a B-tree instead).
 /// - A nonce is forgotten at its `expires_at` (judged by the `now` each call passes, to the
 ///   microsecond, never early). When the cache holds `capacity` unexpired nonces it
