@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Prints the BENCHMARKS.md table from criterion's results of `cargo bench --bench sign`.
+"""Prints the BENCHMARKS.md tables from criterion's results of `cargo bench --bench sign`.
 
 Reads target/criterion/<group>/<function>/<param>/new/ (sample.json and estimates.json)
 and prints, per function, the fastest sample (min of time/iters: the one a noisy neighbour
@@ -12,6 +12,12 @@ samples one after the other (sample.json, in order), so the median time per iter
 of each quarter of the measurement's wall time shows a neighbour's burst on this shared
 machine. A ratio built on a measurement that moved more than 10 % within itself is noise
 as much as code: repeat the run.
+
+Last, the `verify` group: each scheme's `verify` against signing the same request in the
+same run (`<scheme>-sign`, the issue's target: at most 1.3x), with a replay-cache insert
+(`<scheme>-replay`), and against the scheme's raw cryptographic floor from its signing
+group (`FLOORS`; by default `<scheme>/floor/<case>`). A scheme added to the bench's
+`verify_schemes()` shows up here by itself.
 """
 import json
 import pathlib
@@ -81,6 +87,44 @@ for group, func, ref, n, *_ in rows:
         q = quarters(group, f, n)
         if q and max(q) / min(q) > 1.10:
             unsteady.append(f"{group}/{f}/{n}: " + ", ".join(f"{x:,.0f}" for x in q))
+
+# The verify group: `verify/<scheme>/<case>` beside `<scheme>-sign` and `<scheme>-replay`.
+# Each verify function's floor, as (group, function) of the signing groups, where it is not
+# `(<scheme>, "floor")`.
+FLOORS = {
+    "tc3": ("tc3", "floor-cached"),  # key kept on both sides: the floor with it precomputed
+    "tc3-uncached": ("tc3", "floor"),
+}
+verify_rows = []
+vroot = root / "verify"
+schemes = sorted(
+    d.name for d in vroot.iterdir() if d.is_dir() and not d.name.endswith(("-sign", "-replay"))
+) if vroot.is_dir() else []
+for scheme in schemes:
+    floor_group, floor_func = FLOORS.get(scheme, (scheme, "floor"))
+    cases = sorted((d.name for d in (vroot / scheme).iterdir() if d.is_dir() and d.name != "report"), key=lambda c: (len(c), c))
+    for case in cases:
+        v, s_ = fastest("verify", scheme, case), fastest("verify", f"{scheme}-sign", case)
+        r, f = fastest("verify", f"{scheme}-replay", case), fastest(floor_group, floor_func, case)
+        vm, sm = median("verify", scheme, case), median("verify", f"{scheme}-sign", case)
+        if None in (v, s_):
+            continue
+        verify_rows.append((scheme, case, v, s_, r, f, vm, sm))
+        for func in (scheme, f"{scheme}-sign", f"{scheme}-replay"):
+            q = quarters("verify", func, case)
+            if q and max(q) / min(q) > 1.10:
+                unsteady.append(f"verify/{func}/{case}: " + ", ".join(f"{x:,.0f}" for x in q))
+
+if verify_rows:
+    fmt = lambda x: "-" if x is None else f"{x:,.0f}"
+    ratio = lambda a, b: "-" if None in (a, b) else f"{a / b:.2f}"
+    print()
+    print("| verify | case | verify fastest ns | sign fastest ns | **verify / sign** | verify+replay fastest ns | (verify+replay) / sign | floor | floor fastest ns | verify / floor | verify median | sign median | ratio (median) |")
+    print("| --- | --- | ---: | ---: | ---: | ---: | ---: | --- | ---: | ---: | ---: | ---: | ---: |")
+    for scheme, case, v, s_, r, f, vm, sm in verify_rows:
+        floor_group, floor_func = FLOORS.get(scheme, (scheme, "floor"))
+        print(f"| {scheme} | {case} | {fmt(v)} | {fmt(s_)} | **{ratio(v, s_)}** | {fmt(r)} | {ratio(r, s_)} | {floor_group}/{floor_func} | {fmt(f)} | {ratio(v, f)} | {fmt(vm)} | {fmt(sm)} | {ratio(vm, sm)} |")
+
 if unsteady:
     print()
     print("Not steady (median ns/op of each quarter of the measurement; repeat the run):")

@@ -445,43 +445,179 @@ fn bench_vs_aws_sigv4(c: &mut Criterion) {
 
 /// The in-memory replay cache at 1,000,000 unexpired nonces (issue 22: at most 200 ns).
 /// Time moves 1 us per insert and the prefilled nonces expire 1 us apart, so each insert
-/// of a fresh nonce also forgets about one expired one, and the cache keeps holding about
+/// of a fresh nonce also outlives about one expired one, and the cache keeps holding about
 /// a million unexpired nonces however long criterion runs (the steady state of a busy
-/// verifier). The nonce's formatting (16 hex digits) is in the time.
+/// verifier). The nonce (16 hex digits) and the two times are made in the loop: their
+/// cost alone is `replay/nonce-and-times/1M`.
 fn bench_replay(c: &mut Criterion) {
     use cloudsign::replay::{MemoryReplayCache, ReplayCache};
-    use std::fmt::Write as _;
     use time::{Duration as TimeDuration, OffsetDateTime};
 
     const HELD: i64 = 1_000_000;
     let base = OffsetDateTime::from_unix_timestamp(TS).unwrap();
     let us = TimeDuration::microseconds;
+    let window = us(HELD);
     let cache = MemoryReplayCache::with_capacity(2 * HELD as usize);
     for i in 0..HELD {
         cache
             .check_and_insert(AK, &format!("prefill-{i}"), base + us(i + 1), base)
             .unwrap();
     }
+    /// `k` as 16 lower-case hex digits.
+    fn hex16(k: u64, out: &mut [u8; 16]) -> &str {
+        for (i, d) in out.iter_mut().enumerate() {
+            *d = b"0123456789abcdef"[(k >> (60 - 4 * i)) as usize & 15];
+        }
+        std::str::from_utf8(out).unwrap()
+    }
     let mut g = c.benchmark_group("replay");
     let mut k: i64 = 0;
-    let mut nonce = String::with_capacity(16);
+    let mut nonce = [0u8; 16];
     g.bench_function(BenchmarkId::new("memory-insert", "1M"), |b| {
         b.iter(|| {
             k += 1;
-            nonce.clear();
-            write!(nonce, "{k:016x}").unwrap();
             let now = base + us(k);
-            let answer = cache.check_and_insert(AK, black_box(&nonce), now + us(HELD), now);
+            let nonce = hex16(k as u64, &mut nonce);
+            let answer = cache.check_and_insert(AK, black_box(nonce), now + window, now);
             debug_assert!(answer.as_ref().is_ok_and(|f| f.is_fresh()));
             answer
         })
     });
-    g.finish();
     assert!(
         cache.len() >= HELD as usize - 2,
         "the cache drained: {}",
         cache.len()
     );
+    let mut j: i64 = 0;
+    g.bench_function(BenchmarkId::new("nonce-and-times", "1M"), |b| {
+        b.iter(|| {
+            j += 1;
+            let now = base + us(j);
+            let nonce = hex16(j as u64, &mut nonce);
+            (black_box(nonce).len(), now + window, now)
+        })
+    });
+    g.finish();
+}
+
+/// Verification beside signing the same request (issue 22: at most 1.3x signing), one
+/// entry per scheme in [`verify_schemes`]. For each of its cases (named as the signing
+/// group's parameter, so that `report.py` finds the floor `<scheme>/floor/<case>`):
+/// - `verify/<scheme>/<case>`: the verifier's `verify` on the request as received (its
+///   headers, the signer's, the query string and body sent);
+/// - `verify/<scheme>-sign/<case>`: the signer producing that request, measured next to it;
+/// - `verify/<scheme>-replay/<case>`: `verify` wrapped `with_replay` around a
+///   `MemoryReplayCache`, each request signed afresh (one second later, untimed) so that
+///   each check inserts.
+struct VerifyScheme {
+    name: &'static str,
+    signer: Box<dyn Signer>,
+    verifier: std::sync::Arc<dyn cloudsign::verify::Verifier>,
+    /// `(case, request)`.
+    cases: Vec<(String, CanonicalRequest)>,
+}
+
+/// The schemes verified: one entry each (`report.py` reads `<name>` against the floor
+/// `<name>/floor/<case>`, and lists a name ending in `-uncached` or with its own floor in
+/// its `FLOORS`). The other six go here as their verifiers land, each with its signing
+/// group's request: `acs3` (`Acs3Verifier`, at 0 and 1024 bytes), `rpc` (`RpcVerifier`),
+/// `roa` (`RoaVerifier`), `v1` (`V1Verifier`), `huawei` (`HuaweiVerifier`), `wsse`
+/// (`WsseVerifier`), cases `["0"]`.
+fn verify_schemes() -> Vec<VerifyScheme> {
+    use cloudsign::verify::{MemoryKeyStore, Tc3Verifier};
+    use std::sync::Arc;
+    let keys = || MemoryKeyStore::new().with(Credentials::new(AK, SK).unwrap());
+    let tc3_cases = || [0, 1024].map(|n| (n.to_string(), tc3_request(n))).into();
+    vec![
+        // Both keep the derived signing key (the default).
+        VerifyScheme {
+            name: "tc3",
+            signer: Box::new(tc3_signer(true)),
+            verifier: Arc::new(Tc3Verifier::new(keys())),
+            cases: tc3_cases(),
+        },
+        // Both derive it for every request: the same cryptographic work as `tc3/floor`.
+        VerifyScheme {
+            name: "tc3-uncached",
+            signer: Box::new(tc3_signer(false)),
+            verifier: Arc::new(Tc3Verifier::new(keys()).cache_signing_keys(false)),
+            cases: tc3_cases(),
+        },
+    ]
+}
+
+/// The request as a server receives it when `out` is sent.
+fn received(req: &CanonicalRequest, out: &cloudsign::SigningOutput) -> cloudsign::verify::Received {
+    let query = out.query_string();
+    let target = match query.is_empty() {
+        true => req.path().to_owned(),
+        false => format!("{}?{query}", req.path()),
+    };
+    let body = match out.body() {
+        Some(form) => form.as_bytes().to_vec(),
+        None => req.body().map(<[u8]>::to_vec).unwrap_or_default(),
+    };
+    let mut got = cloudsign::verify::Received::new(req.method(), req.host(), &target).body(body);
+    for (name, value) in req.headers().iter().map(|(n, v)| (n.as_str(), v.as_str())) {
+        got = got.header(name, value);
+    }
+    for (name, value) in out.headers() {
+        got = got.header(name, value);
+    }
+    got
+}
+
+fn bench_verify(c: &mut Criterion) {
+    use cloudsign::replay::MemoryReplayCache;
+    use cloudsign::verify::Verifier as _;
+    let mut g = c.benchmark_group("verify");
+    let at = |secs| time::OffsetDateTime::from_unix_timestamp(secs).unwrap();
+    for scheme in verify_schemes() {
+        let name = scheme.name;
+        for (case, req) in &scheme.cases {
+            let ctx = ctx();
+            let got = received(req, &scheme.signer.sign(req, &ctx).unwrap());
+            let verified = scheme.verifier.verify(&got, at(TS + 1));
+            assert!(verified.is_ok(), "{name}/{case}: {verified:?}");
+            g.bench_function(BenchmarkId::new(name, case), |b| {
+                b.iter(|| {
+                    scheme
+                        .verifier
+                        .verify(black_box(&got), black_box(at(TS + 1)))
+                })
+            });
+            g.bench_function(BenchmarkId::new(format!("{name}-sign"), case), |b| {
+                b.iter(|| scheme.signer.sign(black_box(req), black_box(&ctx)).unwrap())
+            });
+            let guarded = scheme
+                .verifier
+                .clone()
+                .with_replay(MemoryReplayCache::with_capacity(1 << 20));
+            let mut t = TS;
+            let mut fresh = || {
+                t += 1;
+                let ctx = SigningContext::from_unix(t, NONCE).unwrap();
+                (
+                    received(req, &scheme.signer.sign(req, &ctx).unwrap()),
+                    at(t),
+                )
+            };
+            let (first, now) = fresh();
+            assert!(guarded.verify(&first, now).is_ok());
+            assert!(
+                guarded.verify(&first, now).is_err(),
+                "{name}/{case}: not replayed"
+            );
+            g.bench_function(BenchmarkId::new(format!("{name}-replay"), case), |b| {
+                b.iter_batched_ref(
+                    &mut fresh,
+                    |(got, now)| guarded.verify(got, *now).unwrap(),
+                    criterion::BatchSize::SmallInput,
+                )
+            });
+        }
+    }
+    g.finish();
 }
 
 /// 10 s of measurement per function instead of criterion's 5: on a shared VM a
@@ -495,6 +631,6 @@ fn config() -> Criterion {
 criterion_group! {
     name = benches;
     config = config();
-    targets = bench_tc3, bench_acs3, bench_rpc, bench_roa, bench_v1, bench_huawei, bench_wsse, bench_vs_aws_sigv4, bench_replay
+    targets = bench_tc3, bench_acs3, bench_rpc, bench_roa, bench_v1, bench_huawei, bench_wsse, bench_vs_aws_sigv4, bench_replay, bench_verify
 }
 criterion_main!(benches);

@@ -428,6 +428,33 @@ pub(crate) fn hex_to_slice(bytes: &[u8], out: &mut [u8]) {
     }
 }
 
+/// The bytes of `N` pairs of lower-case hex digits, as signers write signatures and
+/// digests; `None` for any other text (upper case, a wrong length). One pass through a
+/// table, without a branch per digit: verifiers decode a signature before comparing it.
+pub(crate) fn lower_hex_decode<const N: usize>(text: &str) -> Option<[u8; N]> {
+    /// The value of each lower-case hex digit; 16 for every other byte.
+    const NIBBLES: [u8; 256] = {
+        let mut t = [16u8; 256];
+        let mut d = 0;
+        while d < 16 {
+            t[b"0123456789abcdef"[d] as usize] = d as u8;
+            d += 1;
+        }
+        t
+    };
+    let (pairs, []) = text.as_bytes().as_chunks::<2>() else {
+        return None;
+    };
+    let mut out = [0u8; N];
+    let mut bad = pairs.len() != N;
+    for (byte, &[hi, lo]) in out.iter_mut().zip(pairs) {
+        let (hi, lo) = (NIBBLES[usize::from(hi)], NIBBLES[usize::from(lo)]);
+        bad |= (hi | lo) > 15;
+        *byte = hi << 4 | (lo & 15);
+    }
+    (!bad).then_some(out)
+}
+
 /// Standard Base64 (with padding) of `bytes` written to the front of `out`; returns its
 /// length, or `None` (nothing written) when `out` is too short.
 ///
@@ -654,6 +681,28 @@ mod tests {
         hex_to_slice(&[0xab, 0xcd, 0xef, 0x01, 0x23, 0x45, 0x67], &mut out);
         assert_eq!(&out, b"abcdef0123#");
         assert_eq!(Hex64::from_slice(&[0x0f; 32]).as_str(), "0f".repeat(32),);
+    }
+
+    #[test]
+    fn lower_hex_decode_is_the_hex_crate_on_lower_case_only() {
+        let bytes: Vec<u8> = (0..=255u8).collect();
+        for window in bytes.chunks(32).chain([&[0x0f; 32][..]]) {
+            let hex = hex::encode(window);
+            assert_eq!(
+                lower_hex_decode::<32>(&hex).map(Vec::from),
+                Some(window.to_vec())
+            );
+            assert_eq!(lower_hex_decode::<31>(&hex), None, "a wrong length");
+            for i in 0..hex.len() {
+                for bad in ["A", "F", "g", "G", " ", "\u{0}", "/", ":", "`"] {
+                    let mut t = hex.clone();
+                    t.replace_range(i..=i, bad);
+                    assert_eq!(lower_hex_decode::<32>(&t), None, "{t:?}");
+                }
+            }
+        }
+        assert_eq!(lower_hex_decode::<32>(&"0".repeat(63)), None);
+        assert_eq!(lower_hex_decode::<0>(""), Some([]));
     }
 
     /// Every char below `chars` between two letters; texts longer than one chunk of the

@@ -351,3 +351,143 @@ fn an_http_request_signed_and_applied_verifies() {
     let ok = verifier(true).verify(&got, at(T + 1)).unwrap();
     assert_eq!(ok.access_key_id, "AKIDverify");
 }
+
+/// A TC3 signature computed here, over the canonical request with the header values as
+/// given: the form a client signed, whichever it is.
+fn tc3_signature_over(got: &Received, signed: &[(&str, &str)], timestamp: &str) -> String {
+    use hmac::Mac as _;
+    use sha2::Digest as _;
+    let names: Vec<&str> = signed.iter().map(|(n, _)| *n).collect();
+    let headers: String = signed.iter().map(|(n, v)| format!("{n}:{v}\n")).collect();
+    let body_hash = hex::encode(sha2::Sha256::digest(got.body_bytes()));
+    let canonical = format!("POST\n/\n\n{headers}\n{}\n{body_hash}", names.join(";"));
+    let date = "2023-11-14";
+    let sts = format!(
+        "TC3-HMAC-SHA256\n{timestamp}\n{date}/cvm/tc3_request\n{}",
+        hex::encode(sha2::Sha256::digest(canonical.as_bytes()))
+    );
+    let key = tc3::signing_key(creds(false).secret(), date, "cvm");
+    let mut mac = hmac::Hmac::<sha2::Sha256>::new_from_slice(&key).unwrap();
+    mac.update(sts.as_bytes());
+    hex::encode(mac.finalize().into_bytes())
+}
+
+/// Whichever form the client signed, as sent or the document's (trimmed, lower-cased),
+/// and whichever headers it listed, the request verifies; a form nobody signs does not,
+/// and the refusal shows the string to sign of the form tried first.
+#[test]
+fn both_canonical_forms_verify_in_either_order() {
+    let v = verifier(false);
+    let ts = T.to_string();
+    let base = Received::new("POST", "cvm.tencentcloudapi.com", "/")
+        .header("Content-Type", " Application/JSON ")
+        .header("X-TC-Action", "DescribeInstances")
+        .header("X-TC-Timestamp", &ts)
+        .body("{}");
+    let (ct, host, action) = ("content-type", "host", "x-tc-action");
+    let sent = [
+        (ct, " Application/JSON "),
+        (host, "cvm.tencentcloudapi.com"),
+        (action, "DescribeInstances"),
+    ];
+    let document = [
+        (ct, "application/json"),
+        (host, "cvm.tencentcloudapi.com"),
+        (action, "describeinstances"),
+    ];
+    let mixed = [
+        (ct, "application/json"),
+        (host, "cvm.tencentcloudapi.com"),
+        (action, "DescribeInstances"),
+    ];
+    for (headers, want) in [
+        (&sent[..2], "ok"),
+        (&document[..2], "ok"),
+        (&sent[..], "ok"),
+        (&document[..], "ok"),
+        (&mixed[..], "AuthFailure.SignatureFailure"),
+    ] {
+        let names: Vec<&str> = headers.iter().map(|(n, _)| *n).collect();
+        let auth = format!(
+            "TC3-HMAC-SHA256 Credential=AKIDverify/2023-11-14/cvm/tc3_request, SignedHeaders={}, Signature={}",
+            names.join(";"),
+            tc3_signature_over(&base, headers, &ts)
+        );
+        let got = base.clone().header("Authorization", auth);
+        let answer = v.verify(&got, at(T));
+        assert_eq!(code(answer.clone()), want, "{headers:?}");
+        if let Err(VerifyError::SignatureMismatch { string_to_sign, .. }) = answer {
+            // x-tc-action signed: the document's form is tried first.
+            let document_hash = {
+                use sha2::Digest as _;
+                let canonical = "POST\n/\n\ncontent-type:application/json\nhost:cvm.tencentcloudapi.com\nx-tc-action:describeinstances\n\ncontent-type;host;x-tc-action\n44136fa355b3678a1146ad16f7e8649e94fb4fc21fe77e8310c060f61caaff8a";
+                hex::encode(sha2::Sha256::digest(canonical))
+            };
+            assert!(string_to_sign.ends_with(&document_hash), "{string_to_sign}");
+        }
+    }
+}
+
+/// A key store whose secret can be rotated while the verifier runs.
+struct Rotating(std::sync::Mutex<Credentials>);
+
+impl cloudsign::verify::KeyStore for Rotating {
+    fn credentials(&self, access_key_id: &str) -> Option<Credentials> {
+        let creds = self.0.lock().unwrap().clone();
+        (creds.access_key_id() == access_key_id).then_some(creds)
+    }
+}
+
+/// The derived signing keys kept by the verifier follow the date, the service and the
+/// secret: a new day, another service or a rotated secret derive afresh, the old secret's
+/// signatures are refused at once; with the cache off, the same answers.
+#[test]
+fn kept_signing_keys_follow_date_service_and_secret() {
+    let rotated = Credentials::new("AKIDverify", "rotated-secret").unwrap();
+    for cache in [true, false] {
+        let store = std::sync::Arc::new(Rotating(std::sync::Mutex::new(creds(false))));
+        let v = Tc3Verifier::new(store.clone()).cache_signing_keys(cache);
+        let style = tc3::SignedHeaders::ContentTypeHost;
+        let sign_at = |creds: Credentials, service: &str, secs: i64| {
+            let signer = Tc3Signer::builder(creds, service)
+                .action("DescribeInstances")
+                .version("2017-03-12")
+                .signed_headers(style)
+                .build()
+                .unwrap();
+            let out = signer
+                .sign(
+                    &requests()[0],
+                    &SigningContext::from_unix(secs, "n").unwrap(),
+                )
+                .unwrap();
+            let mut got = Received::new("POST", "cvm.tencentcloudapi.com", "/")
+                .body(requests()[0].body().unwrap().to_vec());
+            for (name, value) in requests()[0]
+                .headers()
+                .iter()
+                .cloned()
+                .chain(out.headers().map(|(n, v)| (n.to_owned(), v.to_owned())))
+            {
+                got = got.header(name, value);
+            }
+            (got, at(secs))
+        };
+        let day = 86_400;
+        for (creds, service, secs) in [
+            (creds(false), "cvm", T),
+            (creds(false), "cvm", T + day),
+            (creds(false), "cbs", T + day),
+            (creds(false), "cvm", T),
+        ] {
+            let (got, now) = sign_at(creds, service, secs);
+            assert_eq!(code(v.verify(&got, now)), "ok", "{service} {secs} {cache}");
+        }
+        let (old, now) = sign_at(creds(false), "cvm", T);
+        *store.0.lock().unwrap() = rotated.clone();
+        assert_eq!(code(v.verify(&old, now)), "AuthFailure.SignatureFailure");
+        let (new, now) = sign_at(rotated.clone(), "cvm", T);
+        assert_eq!(code(v.verify(&new, now)), "ok");
+        assert!(format!("{v:?}").contains(&format!("cache_signing_keys: {cache}")));
+    }
+}
