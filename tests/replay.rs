@@ -1,5 +1,6 @@
 //! Replay caches, with real parts only: threads racing on a shared `MemoryReplayCache`, and
-//! (feature `redis`) a `redis-server` this test starts on a loopback port and kills.
+//! (feature `redis`) a `redis-server` this test starts on a loopback port and kills: caches and
+//! verifiers (sync and async) racing one nonce over separate connections, and Redis dying.
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // tests assert by panicking
 
@@ -179,9 +180,16 @@ fn keys_and_expiry_are_checked() {
 #[cfg(feature = "redis")]
 mod redis {
     use super::{fresh_count, race};
+    use cloudsign::alibaba::Acs3Signer;
     use cloudsign::replay::{
         AsyncReplayCache, Freshness, RedisReplayCache, ReplayCache, ReplayError,
     };
+    use cloudsign::tencent::Tc3Signer;
+    use cloudsign::verify::{
+        verify_with_async_replay, Acs3Verifier, MemoryKeyStore, Received, Scheme, Tc3Verifier,
+        Verified, Verifier, VerifyError,
+    };
+    use cloudsign::{CanonicalRequest, Credentials, Signer, SigningContext};
     use std::io::{Read, Write};
     use std::net::{TcpListener, TcpStream};
     use std::process::{Child, Command, Stdio};
@@ -461,6 +469,199 @@ mod redis {
                 .await;
             assert_eq!(answer, Ok(Freshness::Fresh));
         });
+    }
+
+    /// A request signed now (Redis judges expiry by its clock) by `scheme`'s signer, as
+    /// received: ACS3 carries its nonce, TC3 none (its signature is the replay key).
+    fn signed_now(scheme: Scheme, nonce: &str) -> Received {
+        let creds = Credentials::new("AKIDrace", "race-secret").unwrap();
+        let signer: Box<dyn Signer> = match scheme {
+            Scheme::Acs3 => Box::new(
+                Acs3Signer::builder(creds)
+                    .action("DescribeRegions")
+                    .version("2014-05-26")
+                    .build()
+                    .unwrap(),
+            ),
+            _ => Box::new(
+                Tc3Signer::builder(creds, "cvm")
+                    .action("DescribeRegions")
+                    .version("2017-03-12")
+                    .build()
+                    .unwrap(),
+            ),
+        };
+        let req = CanonicalRequest::builder()
+            .method("POST")
+            .host("ecs.example.com")
+            .path("/")
+            .header("Content-Type", "application/json")
+            .body(format!("{{\"n\":\"{nonce}\"}}").into_bytes())
+            .build()
+            .unwrap();
+        let out = signer
+            .sign(&req, &SigningContext::new(now(), nonce))
+            .unwrap();
+        let mut got = Received::new("POST", "ecs.example.com", "/").body(req.body().unwrap());
+        for (name, value) in req.headers() {
+            got = got.header(name, value);
+        }
+        for (name, value) in out.headers() {
+            got = got.header(name, value);
+        }
+        got
+    }
+
+    fn verifier(scheme: Scheme) -> Arc<dyn Verifier> {
+        let keys = MemoryKeyStore::new().with(Credentials::new("AKIDrace", "race-secret").unwrap());
+        match scheme {
+            Scheme::Acs3 => Arc::new(Acs3Verifier::new(keys)),
+            _ => Arc::new(Tc3Verifier::new(keys)),
+        }
+    }
+
+    /// Two verifiers, each with its own Redis connection, verify the same signed request
+    /// from eight threads at once: exactly one accepts, the others answer the cloud's
+    /// replay error. Then Redis dies: a fresh request gets the fail-closed error in time.
+    #[test]
+    fn two_verifiers_race_one_request_through_redis_and_one_accepts() {
+        let Some(mut server) = RedisServer::start() else {
+            return;
+        };
+        for scheme in [Scheme::Acs3, Scheme::Tc3] {
+            let verifiers = Arc::new([
+                verifier(scheme).with_replay(cache(&server.url(), false)),
+                verifier(scheme).with_replay(cache(&server.url(), false)),
+            ]);
+            for round in 0..20 {
+                let got = Arc::new(signed_now(scheme, &unique("v")));
+                let (v, g) = (Arc::clone(&verifiers), Arc::clone(&got));
+                let answers = race_verify(8, move |i| v[i % 2].verify(&g, now()));
+                let accepted = answers.iter().filter(|a| a.is_ok()).count();
+                assert_eq!(accepted, 1, "{scheme:?} round {round}: {answers:?}");
+                for refused in answers.iter().filter_map(|a| a.as_ref().err()) {
+                    assert_eq!(refused, &VerifyError::Replayed { scheme });
+                    let want = match scheme {
+                        Scheme::Acs3 => "SignatureNonceUsed",
+                        _ => "AuthFailure.SignatureExpire",
+                    };
+                    assert_eq!(refused.cloud_code(), want, "{scheme:?}");
+                }
+            }
+        }
+        let closed = verifier(Scheme::Acs3).with_replay(cache(&server.url(), false));
+        let open = verifier(Scheme::Acs3).with_replay(cache(&server.url(), true));
+        assert!(closed
+            .verify(&signed_now(Scheme::Acs3, &unique("c")), now())
+            .is_ok());
+        server.kill();
+        let started = Instant::now();
+        let answer = closed.verify(&signed_now(Scheme::Acs3, &unique("c")), now());
+        assert!(
+            started.elapsed() < Duration::from_secs(3),
+            "{:?}",
+            started.elapsed()
+        );
+        let err = answer.unwrap_err();
+        assert!(
+            matches!(err, VerifyError::ReplayCheckFailed { .. }),
+            "{err:?}"
+        );
+        assert_eq!(
+            (err.cloud_code(), err.http_status()),
+            ("ServiceUnavailable", 503)
+        );
+        // A bad signature is refused as such without asking the dead Redis.
+        let mut forged = signed_now(Scheme::Acs3, &unique("f"));
+        forged = forged.header("x-acs-version", "2099-01-01");
+        assert!(!matches!(
+            closed.verify(&forged, now()),
+            Err(VerifyError::ReplayCheckFailed { .. }) | Ok(_)
+        ));
+        let started = Instant::now();
+        assert!(open
+            .verify(&signed_now(Scheme::Acs3, &unique("o")), now())
+            .is_ok());
+        assert!(started.elapsed() < Duration::from_secs(3));
+    }
+
+    /// The async twin: `verify_with_async_replay` over two async caches (each its own
+    /// connection), eight tasks in flight at once; then Redis dies.
+    #[test]
+    fn async_verifiers_race_one_request_and_fail_closed() {
+        let Some(mut server) = RedisServer::start() else {
+            return;
+        };
+        let rt = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .unwrap();
+        rt.block_on(async {
+            let build = || {
+                RedisReplayCache::builder(&server.url())
+                    .connect_timeout(Duration::from_millis(500))
+                    .response_timeout(Duration::from_millis(500))
+                    .build_async()
+                    .unwrap()
+            };
+            let caches = Arc::new([build(), build()]);
+            let v = verifier(Scheme::Acs3);
+            for round in 0..20 {
+                let got = Arc::new(signed_now(Scheme::Acs3, &unique("av")));
+                let tasks: Vec<_> = (0..8)
+                    .map(|i| {
+                        let (c, v, got) = (Arc::clone(&caches), Arc::clone(&v), Arc::clone(&got));
+                        tokio::spawn(async move {
+                            verify_with_async_replay(&*v, &c[i % 2], &got, now()).await
+                        })
+                    })
+                    .collect();
+                let mut answers = Vec::new();
+                for task in tasks {
+                    answers.push(task.await.unwrap());
+                }
+                let accepted = answers.iter().filter(|a| a.is_ok()).count();
+                assert_eq!(accepted, 1, "round {round}: {answers:?}");
+                assert!(answers.iter().all(|a| matches!(
+                    a,
+                    Ok(_)
+                        | Err(VerifyError::Replayed {
+                            scheme: Scheme::Acs3
+                        })
+                )));
+            }
+            server.kill();
+            let started = Instant::now();
+            let got = signed_now(Scheme::Acs3, &unique("dead"));
+            let answer = verify_with_async_replay(&*v, &caches[0], &got, now()).await;
+            assert!(
+                started.elapsed() < Duration::from_secs(3),
+                "{:?}",
+                started.elapsed()
+            );
+            assert!(
+                matches!(answer, Err(VerifyError::ReplayCheckFailed { .. })),
+                "{answer:?}"
+            );
+        });
+    }
+
+    fn race_verify<F>(threads: usize, check: F) -> Vec<Result<Verified, VerifyError>>
+    where
+        F: Fn(usize) -> Result<Verified, VerifyError> + Send + Sync + 'static,
+    {
+        let check = Arc::new(check);
+        let barrier = Arc::new(std::sync::Barrier::new(threads));
+        let handles: Vec<_> = (0..threads)
+            .map(|i| {
+                let (check, barrier) = (Arc::clone(&check), Arc::clone(&barrier));
+                std::thread::spawn(move || {
+                    barrier.wait();
+                    check(i)
+                })
+            })
+            .collect();
+        handles.into_iter().map(|h| h.join().unwrap()).collect()
     }
 
     /// Not a target: round trips per second from two threads, each on its own cache, one
