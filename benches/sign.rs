@@ -158,28 +158,37 @@ fn bench_tc3(c: &mut Criterion) {
     g.finish();
 }
 
+const ACS3_KEY: (&str, &str) = ("YourAccessKeyId", "YourAccessKeySecret");
+
+fn acs3_signer() -> Acs3Signer {
+    Acs3Signer::builder(Credentials::new(ACS3_KEY.0, ACS3_KEY.1).unwrap())
+        .action("RunInstances")
+        .version("2014-05-26")
+        .build()
+        .unwrap()
+}
+
+fn acs3_request(n: usize) -> CanonicalRequest {
+    CanonicalRequest::builder()
+        .method("POST")
+        .host("ecs.cn-shanghai.aliyuncs.com")
+        .query(
+            "ImageId",
+            "win2019_1809_x64_dtc_zh-cn_40G_alibase_20230811.vhd",
+        )
+        .query("RegionId", "cn-shanghai")
+        .header("Content-Type", "application/json")
+        .body(body(n))
+        .build()
+        .unwrap()
+}
+
 fn bench_acs3(c: &mut Criterion) {
     let mut g = c.benchmark_group("acs3");
-    let signer =
-        Acs3Signer::builder(Credentials::new("YourAccessKeyId", "YourAccessKeySecret").unwrap())
-            .action("RunInstances")
-            .version("2014-05-26")
-            .build()
-            .unwrap();
+    let signer = acs3_signer();
     let ctx = ctx();
     for n in SIZES {
-        let req = CanonicalRequest::builder()
-            .method("POST")
-            .host("ecs.cn-shanghai.aliyuncs.com")
-            .query(
-                "ImageId",
-                "win2019_1809_x64_dtc_zh-cn_40G_alibase_20230811.vhd",
-            )
-            .query("RegionId", "cn-shanghai")
-            .header("Content-Type", "application/json")
-            .body(body(n))
-            .build()
-            .unwrap();
+        let req = acs3_request(n);
         let out = signer.sign(&req, &ctx).unwrap();
         let hash = hex::encode(Sha256::digest(req.body().unwrap()));
         let parts = split_at_hash(out.canonical_request().unwrap(), &hash);
@@ -216,15 +225,19 @@ fn bench_acs3(c: &mut Criterion) {
     g.finish();
 }
 
-fn bench_rpc(c: &mut Criterion) {
-    let mut g = c.benchmark_group("rpc");
-    // 12 parameters: 4 of the API's and the 8 common ones the signer adds.
-    let signer = RpcSigner::builder(Credentials::new("testid", "testsecret").unwrap())
+/// The key of the RPC and ROA groups.
+const TEST_KEY: (&str, &str) = ("testid", "testsecret");
+
+fn rpc_signer() -> RpcSigner {
+    RpcSigner::builder(Credentials::new(TEST_KEY.0, TEST_KEY.1).unwrap())
         .action("DescribeInstances")
         .version("2014-05-26")
         .build()
-        .unwrap();
-    let req = CanonicalRequest::builder()
+        .unwrap()
+}
+
+fn rpc_request() -> CanonicalRequest {
+    CanonicalRequest::builder()
         .host("ecs.aliyuncs.com")
         .query("RegionId", "cn-hangzhou")
         .query(
@@ -234,7 +247,14 @@ fn bench_rpc(c: &mut Criterion) {
         .query("PageSize", "50")
         .query("Tag.1.Key", "environment name")
         .build()
-        .unwrap();
+        .unwrap()
+}
+
+fn bench_rpc(c: &mut Criterion) {
+    let mut g = c.benchmark_group("rpc");
+    // 12 parameters: 4 of the API's and the 8 common ones the signer adds.
+    let signer = rpc_signer();
+    let req = rpc_request();
     let ctx = ctx();
     let out = signer.sign(&req, &ctx).unwrap();
     assert_eq!(
@@ -253,16 +273,25 @@ fn bench_rpc(c: &mut Criterion) {
     g.finish();
 }
 
-fn bench_wsse(c: &mut Criterion) {
-    let mut g = c.benchmark_group("wsse");
-    let signer =
-        WsseSigner::new(Credentials::new("ARBRz4bAXoFgEH7o4Ew308eXc1RA", "app-secret").unwrap());
-    let req = CanonicalRequest::builder()
+const WSSE_KEY: (&str, &str) = ("ARBRz4bAXoFgEH7o4Ew308eXc1RA", "app-secret");
+
+fn wsse_signer() -> WsseSigner {
+    WsseSigner::new(Credentials::new(WSSE_KEY.0, WSSE_KEY.1).unwrap())
+}
+
+fn wsse_request() -> CanonicalRequest {
+    CanonicalRequest::builder()
         .method("POST")
         .host("smsapi.cn-north-4.myhuaweicloud.com")
         .path("/sms/batchSendSms/v1")
         .build()
-        .unwrap();
+        .unwrap()
+}
+
+fn bench_wsse(c: &mut Criterion) {
+    let mut g = c.benchmark_group("wsse");
+    let signer = wsse_signer();
+    let req = wsse_request();
     let ctx = ctx();
     let out = signer.sign(&req, &ctx).unwrap();
     let created = "2023-11-14T22:13:20Z";
@@ -297,21 +326,29 @@ fn hmac_sha1_base64(key: &[u8], sts: &[u8]) -> [u8; 28] {
     b
 }
 
-fn bench_roa(c: &mut Criterion) {
-    let mut g = c.benchmark_group("roa");
-    // A Container Service call: a path, two query parameters, JSON accepted.
-    let signer = RoaSigner::builder(Credentials::new("testid", "testsecret").unwrap())
+fn roa_signer() -> RoaSigner {
+    RoaSigner::builder(Credentials::new(TEST_KEY.0, TEST_KEY.1).unwrap())
         .action("DescribeClustersV1")
         .version("2015-12-15")
         .build()
-        .unwrap();
-    let req = CanonicalRequest::builder()
+        .unwrap()
+}
+
+/// A Container Service call: a path, two query parameters, JSON accepted.
+fn roa_request() -> CanonicalRequest {
+    CanonicalRequest::builder()
         .host("cs.cn-hangzhou.aliyuncs.com")
         .path("/api/v1/clusters")
         .query("name", "my-cluster")
         .query("page_size", "10")
         .build()
-        .unwrap();
+        .unwrap()
+}
+
+fn bench_roa(c: &mut Criterion) {
+    let mut g = c.benchmark_group("roa");
+    let signer = roa_signer();
+    let req = roa_request();
     let ctx = ctx();
     let out = signer.sign(&req, &ctx).unwrap();
     let sts = out.string_to_sign().unwrap().to_owned();
@@ -325,22 +362,30 @@ fn bench_roa(c: &mut Criterion) {
     g.finish();
 }
 
-fn bench_v1(c: &mut Criterion) {
-    let mut g = c.benchmark_group("v1");
-    // A CVM call with signature V1 (HmacSHA256), every parameter in the GET query.
-    let signer = V1Signer::builder(Credentials::new(AK, SK).unwrap())
+fn v1_signer() -> V1Signer {
+    V1Signer::builder(Credentials::new(AK, SK).unwrap())
         .action("DescribeInstances")
         .version("2017-03-12")
         .region("ap-guangzhou")
         .build()
-        .unwrap();
-    let req = CanonicalRequest::builder()
+        .unwrap()
+}
+
+/// A CVM call with signature V1 (HmacSHA256), every parameter in the GET query.
+fn v1_request() -> CanonicalRequest {
+    CanonicalRequest::builder()
         .host("cvm.tencentcloudapi.com")
         .query("Limit", "20")
         .query("Offset", "0")
         .query("InstanceIds.0", "ins-09dx96dg")
         .build()
-        .unwrap();
+        .unwrap()
+}
+
+fn bench_v1(c: &mut Criterion) {
+    let mut g = c.benchmark_group("v1");
+    let signer = v1_signer();
+    let req = v1_request();
     let ctx = ctx();
     let out = signer.sign(&req, &ctx).unwrap();
     let sts = out.string_to_sign().unwrap().to_owned();
@@ -360,20 +405,28 @@ fn bench_v1(c: &mut Criterion) {
     g.finish();
 }
 
-fn bench_huawei(c: &mut Criterion) {
-    let mut g = c.benchmark_group("huawei");
-    // A VPC list call with a project id, as the SDK's `BasicCredentials` send it.
-    let signer = SdkHmacSha256Signer::builder(Credentials::new(AK, SK).unwrap())
+fn huawei_signer() -> SdkHmacSha256Signer {
+    SdkHmacSha256Signer::builder(Credentials::new(AK, SK).unwrap())
         .project_id("77b6a44cba5143ab91d13ab9a8ff44fd")
         .build()
-        .unwrap();
-    let req = CanonicalRequest::builder()
+        .unwrap()
+}
+
+/// A VPC list call with a project id, as the SDK's `BasicCredentials` send it.
+fn huawei_request() -> CanonicalRequest {
+    CanonicalRequest::builder()
         .host("vpc.cn-north-4.myhuaweicloud.com")
         .path("/v1/77b6a44cba5143ab91d13ab9a8ff44fd/vpcs")
         .query("limit", "10")
         .header("Content-Type", "application/json")
         .build()
-        .unwrap();
+        .unwrap()
+}
+
+fn bench_huawei(c: &mut Criterion) {
+    let mut g = c.benchmark_group("huawei");
+    let signer = huawei_signer();
+    let req = huawei_request();
     let ctx = ctx();
     let out = signer.sign(&req, &ctx).unwrap();
     let canonical = out.canonical_request().unwrap().to_owned();
@@ -507,8 +560,8 @@ fn bench_replay(c: &mut Criterion) {
 ///   headers, the signer's, the query string and body sent);
 /// - `verify/<scheme>-sign/<case>`: the signer producing that request, measured next to it;
 /// - `verify/<scheme>-replay/<case>`: `verify` wrapped `with_replay` around a
-///   `MemoryReplayCache`, each request signed afresh (one second later, untimed) so that
-///   each check inserts.
+///   `MemoryReplayCache`, each request signed afresh (one second later, with a new nonce,
+///   untimed) so that each check inserts.
 struct VerifyScheme {
     name: &'static str,
     signer: Box<dyn Signer>,
@@ -517,31 +570,68 @@ struct VerifyScheme {
     cases: Vec<(String, CanonicalRequest)>,
 }
 
-/// The schemes verified: one entry each (`report.py` reads `<name>` against the floor
-/// `<name>/floor/<case>`, and lists a name ending in `-uncached` or with its own floor in
-/// its `FLOORS`). The other six go here as their verifiers land, each with its signing
-/// group's request: `acs3` (`Acs3Verifier`, at 0 and 1024 bytes), `rpc` (`RpcVerifier`),
-/// `roa` (`RoaVerifier`), `v1` (`V1Verifier`), `huawei` (`HuaweiVerifier`), `wsse`
-/// (`WsseVerifier`), cases `["0"]`.
+/// The schemes verified: one entry each, with its signing group's request and key
+/// (`report.py` reads `<name>` against the floor `<name>/floor/<case>`, and lists a name
+/// ending in `-uncached` or with its own floor in its `FLOORS`).
 fn verify_schemes() -> Vec<VerifyScheme> {
-    use cloudsign::verify::{MemoryKeyStore, Tc3Verifier};
+    use cloudsign::verify::{
+        Acs3Verifier, HuaweiVerifier, MemoryKeyStore, RoaVerifier, RpcVerifier, Tc3Verifier,
+        V1Verifier, WsseVerifier,
+    };
     use std::sync::Arc;
-    let keys = || MemoryKeyStore::new().with(Credentials::new(AK, SK).unwrap());
+    let keys = |(id, secret)| MemoryKeyStore::new().with(Credentials::new(id, secret).unwrap());
     let tc3_cases = || [0, 1024].map(|n| (n.to_string(), tc3_request(n))).into();
+    let one = |req| vec![("0".to_owned(), req)];
     vec![
         // Both keep the derived signing key (the default).
         VerifyScheme {
             name: "tc3",
             signer: Box::new(tc3_signer(true)),
-            verifier: Arc::new(Tc3Verifier::new(keys())),
+            verifier: Arc::new(Tc3Verifier::new(keys((AK, SK)))),
             cases: tc3_cases(),
         },
         // Both derive it for every request: the same cryptographic work as `tc3/floor`.
         VerifyScheme {
             name: "tc3-uncached",
             signer: Box::new(tc3_signer(false)),
-            verifier: Arc::new(Tc3Verifier::new(keys()).cache_signing_keys(false)),
+            verifier: Arc::new(Tc3Verifier::new(keys((AK, SK))).cache_signing_keys(false)),
             cases: tc3_cases(),
+        },
+        VerifyScheme {
+            name: "acs3",
+            signer: Box::new(acs3_signer()),
+            verifier: Arc::new(Acs3Verifier::new(keys(ACS3_KEY))),
+            cases: [0, 1024].map(|n| (n.to_string(), acs3_request(n))).into(),
+        },
+        VerifyScheme {
+            name: "rpc",
+            signer: Box::new(rpc_signer()),
+            verifier: Arc::new(RpcVerifier::new(keys(TEST_KEY))),
+            cases: one(rpc_request()),
+        },
+        VerifyScheme {
+            name: "roa",
+            signer: Box::new(roa_signer()),
+            verifier: Arc::new(RoaVerifier::new(keys(TEST_KEY))),
+            cases: one(roa_request()),
+        },
+        VerifyScheme {
+            name: "v1",
+            signer: Box::new(v1_signer()),
+            verifier: Arc::new(V1Verifier::new(keys((AK, SK)))),
+            cases: one(v1_request()),
+        },
+        VerifyScheme {
+            name: "huawei",
+            signer: Box::new(huawei_signer()),
+            verifier: Arc::new(HuaweiVerifier::new(keys((AK, SK)))),
+            cases: one(huawei_request()),
+        },
+        VerifyScheme {
+            name: "wsse",
+            signer: Box::new(wsse_signer()),
+            verifier: Arc::new(WsseVerifier::new(keys(WSSE_KEY))),
+            cases: one(wsse_request()),
         },
     ]
 }
@@ -596,7 +686,8 @@ fn bench_verify(c: &mut Criterion) {
             let mut t = TS;
             let mut fresh = || {
                 t += 1;
-                let ctx = SigningContext::from_unix(t, NONCE).unwrap();
+                // A nonce of digits (V1 takes only those), new with each request.
+                let ctx = SigningContext::from_unix(t, t.to_string()).unwrap();
                 (
                     received(req, &scheme.signer.sign(req, &ctx).unwrap()),
                     at(t),
