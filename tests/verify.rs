@@ -491,3 +491,146 @@ fn kept_signing_keys_follow_date_service_and_secret() {
         assert!(format!("{v:?}").contains(&format!("cache_signing_keys: {cache}")));
     }
 }
+
+/// Every verifier keeps each key's keyed MAC, as the TC3 one keeps derived keys: a
+/// rotated secret is keyed afresh, and the old secret's signatures are refused at once.
+#[test]
+fn kept_keyed_macs_follow_a_rotated_secret() {
+    use cloudsign::alibaba::{Acs3Signer, RoaSigner, RpcSigner};
+    use cloudsign::huawei::{SdkHmacSha256Signer, WsseSigner};
+    use cloudsign::tencent::{v1, V1Signer};
+    use cloudsign::verify::{
+        Acs3Verifier, HuaweiVerifier, RoaVerifier, RpcVerifier, V1Verifier, WsseVerifier,
+    };
+    type Make = fn(Credentials) -> Box<dyn Signer>;
+    type Check = fn(std::sync::Arc<Rotating>) -> Box<dyn Verifier>;
+    fn v1(c: Credentials, method: v1::SignatureMethod) -> Box<dyn Signer> {
+        Box::new(
+            V1Signer::builder(c)
+                .action("DescribeInstances")
+                .version("2017-03-12")
+                .region("ap-guangzhou")
+                .signature_method(method)
+                .build()
+                .unwrap(),
+        )
+    }
+    let schemes: [(&str, Make, Check); 7] = [
+        (
+            "acs3",
+            |c| {
+                Box::new(
+                    Acs3Signer::builder(c)
+                        .action("A")
+                        .version("1")
+                        .build()
+                        .unwrap(),
+                )
+            },
+            |s| Box::new(Acs3Verifier::new(s)),
+        ),
+        (
+            "rpc",
+            |c| {
+                Box::new(
+                    RpcSigner::builder(c)
+                        .action("A")
+                        .version("1")
+                        .build()
+                        .unwrap(),
+                )
+            },
+            |s| Box::new(RpcVerifier::new(s)),
+        ),
+        (
+            "roa",
+            |c| {
+                Box::new(
+                    RoaSigner::builder(c)
+                        .action("A")
+                        .version("1")
+                        .build()
+                        .unwrap(),
+                )
+            },
+            |s| Box::new(RoaVerifier::new(s)),
+        ),
+        (
+            "v1-sha256",
+            |c| v1(c, v1::SignatureMethod::HmacSha256),
+            |s| Box::new(V1Verifier::new(s)),
+        ),
+        (
+            "v1-sha1",
+            |c| v1(c, v1::SignatureMethod::HmacSha1),
+            |s| Box::new(V1Verifier::new(s)),
+        ),
+        (
+            "huawei",
+            |c| Box::new(SdkHmacSha256Signer::builder(c).build().unwrap()),
+            |s| Box::new(HuaweiVerifier::new(s)),
+        ),
+        (
+            "wsse",
+            |c| Box::new(WsseSigner::new(c)),
+            |s| Box::new(WsseVerifier::new(s)),
+        ),
+    ];
+    let req = CanonicalRequest::builder()
+        .method("GET")
+        .host("api.example.com")
+        .path("/v1/items")
+        .query("limit", "10")
+        .build()
+        .unwrap();
+    let rotated = Credentials::new("AKIDverify", "rotated-secret").unwrap();
+    for (name, make, check) in schemes {
+        let store = std::sync::Arc::new(Rotating(std::sync::Mutex::new(creds(false))));
+        let v = check(store.clone());
+        let sign = |c: Credentials, nonce: &str| {
+            let out = make(c)
+                .sign(&req, &SigningContext::from_unix(T, nonce).unwrap())
+                .unwrap();
+            let query = out.query_string();
+            let target = match query.is_empty() {
+                true => req.path().to_owned(),
+                false => format!("{}?{query}", req.path()),
+            };
+            let body = out
+                .body()
+                .map(|f| f.as_bytes().to_vec())
+                .unwrap_or_default();
+            let mut got = Received::new(req.method(), req.host(), &target).body(body);
+            for (n, value) in out.headers() {
+                got = got.header(n, value);
+            }
+            got
+        };
+        for nonce in ["1", "2"] {
+            let got = sign(creds(false), nonce);
+            assert!(
+                v.verify(&got, at(T)).is_ok(),
+                "{name}: {:?}",
+                v.verify(&got, at(T))
+            );
+        }
+        let old = sign(creds(false), "3");
+        *store.0.lock().unwrap() = rotated.clone();
+        assert!(
+            matches!(
+                v.verify(&old, at(T)),
+                Err(VerifyError::SignatureMismatch { .. })
+            ),
+            "{name}: {:?}",
+            v.verify(&old, at(T))
+        );
+        let new = sign(rotated.clone(), "4");
+        assert!(
+            v.verify(&new, at(T)).is_ok(),
+            "{name}: {:?}",
+            v.verify(&new, at(T))
+        );
+        *store.0.lock().unwrap() = creds(false);
+        assert!(v.verify(&old, at(T)).is_ok(), "{name}: rotated back");
+    }
+}

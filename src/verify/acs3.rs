@@ -7,20 +7,19 @@
 //! StringToSign     = "ACS3-HMAC-SHA256\n" + hex(SHA256(CanonicalRequest))
 //! ```
 
-use std::sync::Arc;
-
-use hmac::Mac;
+use hmac::{Hmac, Mac};
 use sha2::{Digest, Sha256};
 use smallvec::SmallVec;
 use time::{Duration, OffsetDateTime};
 
+use super::keyed::Keys;
 use super::stream::{self, Out, Pairs};
 use super::{check_window, KeyStore, Received, Scheme, Verified, Verifier, VerifyError};
 use crate::alibaba::acs3::{header, QueryNames, ALGORITHM};
+use crate::bytes::lower_hex_decode;
 use crate::encoding::{sha256_hex, Hex64};
 use crate::mac::hmac_sha256;
 use crate::text::trim;
-use crate::SecretKey;
 
 const SCHEME: Scheme = Scheme::Acs3;
 
@@ -84,7 +83,7 @@ const KNOWN: [&str; 8] = [
 /// ```
 #[derive(Clone)]
 pub struct Acs3Verifier {
-    keys: Arc<dyn KeyStore>,
+    keys: Keys<Hmac<Sha256>>,
     window: Duration,
     query_names: QueryNames,
 }
@@ -103,7 +102,7 @@ impl Acs3Verifier {
     /// document's query names (RFC 3986-encoded).
     pub fn new(keys: impl KeyStore + 'static) -> Self {
         Acs3Verifier {
-            keys: Arc::new(keys),
+            keys: Keys::new(keys, hmac_sha256),
             window: SCHEME.default_window(),
             query_names: QueryNames::Encoded,
         }
@@ -132,23 +131,8 @@ struct Authorization<'a> {
     signature: [u8; 32],
 }
 
-fn malformed(what: &'static str, reason: &'static str) -> VerifyError {
-    VerifyError::Malformed {
-        scheme: SCHEME,
-        what,
-        reason,
-    }
-}
-
-fn missing(what: &'static str) -> VerifyError {
-    VerifyError::Missing {
-        scheme: SCHEME,
-        what,
-    }
-}
-
 fn parse_authorization(value: &str) -> Result<Authorization<'_>, VerifyError> {
-    let bad = |reason| malformed("Authorization", reason);
+    let bad = |reason| SCHEME.malformed("Authorization", reason);
     let rest = value
         .strip_prefix(ALGORITHM)
         .and_then(|r| r.strip_prefix(' '))
@@ -173,43 +157,13 @@ fn parse_authorization(value: &str) -> Result<Authorization<'_>, VerifyError> {
     if access_key_id.is_empty() {
         return Err(bad("Credential is empty"));
     }
-    let signature =
-        lower_hex_32(signature).ok_or(bad("Signature is not 64 lower-case hex digits"))?;
+    let signature = lower_hex_decode::<32>(signature)
+        .ok_or(bad("Signature is not 64 lower-case hex digits"))?;
     Ok(Authorization {
         access_key_id,
         signed_headers,
         signature,
     })
-}
-
-/// Strictly 64 lower-case hex digits (as the SDKs write them), decoded.
-fn lower_hex_32(s: &str) -> Option<[u8; 32]> {
-    /// The value of each lower-case hex digit; 0xff for every other byte.
-    const DIGIT: [u8; 256] = {
-        let mut t = [0xff; 256];
-        let mut i = 0;
-        while i < 10 {
-            t[b'0' as usize + i] = i as u8;
-            i += 1;
-        }
-        while i < 16 {
-            t[b'a' as usize + i - 10] = i as u8;
-            i += 1;
-        }
-        t
-    };
-    let (pairs, rest) = s.as_bytes().as_chunks::<2>();
-    if pairs.len() != 32 || !rest.is_empty() {
-        return None;
-    }
-    let (mut out, mut bad) = ([0u8; 32], 0u8);
-    for (o, [hi, lo]) in out.iter_mut().zip(pairs) {
-        let (hi, lo) = (DIGIT[usize::from(*hi)], DIGIT[usize::from(*lo)]);
-        bad |= hi | lo;
-        *o = hi << 4 | lo & 15;
-    }
-    // Any byte outside the digits set the high bits.
-    (bad < 16).then_some(out)
 }
 
 /// The names of `SignedHeaders`, sorted: lower-case, each once, `host` among them (in any
@@ -223,12 +177,12 @@ fn sorted_names<'a>(
         .bytes()
         .fold(false, |u, b| u | b.is_ascii_uppercase());
     if upper {
-        return Err(malformed("SignedHeaders", "an upper-case name"));
+        return Err(SCHEME.malformed("SignedHeaders", "an upper-case name"));
     }
     let mut increasing = true;
     for name in stream::split_on(signed_headers, b';') {
         if name.is_empty() {
-            return Err(malformed("SignedHeaders", "an empty name"));
+            return Err(SCHEME.malformed("SignedHeaders", "an empty name"));
         }
         increasing &= names.last().is_none_or(|last| *last < name);
         names.push(name);
@@ -237,11 +191,11 @@ fn sorted_names<'a>(
     if !increasing {
         names.sort_unstable();
         if names.windows(2).any(|w| w.first() == w.get(1)) {
-            return Err(malformed("SignedHeaders", "a name is listed twice"));
+            return Err(SCHEME.malformed("SignedHeaders", "a name is listed twice"));
         }
     }
     if names.binary_search(&"host").is_err() {
-        return Err(malformed("SignedHeaders", "host is not signed"));
+        return Err(SCHEME.malformed("SignedHeaders", "host is not signed"));
     }
     Ok(())
 }
@@ -308,10 +262,9 @@ impl<'a> Known<'a> {
                 .position(|k| name.eq_ignore_ascii_case(k))
                 .and_then(|i| found.get_mut(i));
             if slot.is_some_and(|s| s.replace(value.as_str()).is_some()) {
-                return Err(malformed(
-                    "header",
-                    "a header the signature depends on came twice",
-                ));
+                return Err(
+                    SCHEME.malformed("header", "a header the signature depends on came twice")
+                );
             }
         }
         Ok(Known(found))
@@ -329,7 +282,7 @@ impl<'a> Known<'a> {
         let carried = KNOWN.iter().zip(&self.0).skip(1);
         for (name, _) in carried.filter(|(_, v)| v.is_some()) {
             if !names.contains(name) {
-                return Err(malformed(
+                return Err(SCHEME.malformed(
                     "SignedHeaders",
                     "a common x-acs-* header the request carries is not signed",
                 ));
@@ -338,7 +291,7 @@ impl<'a> Known<'a> {
         let x_acs = |n: &&String| n.get(..6).is_some_and(|p| p.eq_ignore_ascii_case("x-acs-"));
         for name in req.headers().iter().map(|(n, _)| n).filter(x_acs) {
             if !names.iter().any(|s| s.eq_ignore_ascii_case(name)) {
-                return Err(malformed(
+                return Err(SCHEME.malformed(
                     "SignedHeaders",
                     "an x-acs-* header the request carries is not signed",
                 ));
@@ -358,9 +311,11 @@ impl Verifier for Acs3Verifier {
         let known = Known::of(req)?;
         let auth = known
             .get(at::AUTHORIZATION)
-            .ok_or(missing("Authorization header"))?;
+            .ok_or(SCHEME.missing("Authorization header"))?;
         let auth = parse_authorization(auth)?;
-        let date = known.get(at::DATE).ok_or(missing("x-acs-date header"))?;
+        let date = known
+            .get(at::DATE)
+            .ok_or(SCHEME.missing("x-acs-date header"))?;
         let signed_at = stream::parse_iso8601(date).ok_or(VerifyError::BadTime {
             scheme: SCHEME,
             what: header::X_ACS_DATE,
@@ -375,25 +330,19 @@ impl Verifier for Acs3Verifier {
         let nonce = known
             .get(at::SIGNATURE_NONCE)
             .filter(|n| !n.is_empty())
-            .ok_or(missing("x-acs-signature-nonce header"))?;
+            .ok_or(SCHEME.missing("x-acs-signature-nonce header"))?;
         let content_sha256 = known
             .get(at::CONTENT_SHA256)
-            .ok_or(missing("x-acs-content-sha256 header"))?;
+            .ok_or(SCHEME.missing("x-acs-content-sha256 header"))?;
         let mut names = SmallVec::new();
         sorted_names(auth.signed_headers, &mut names)?;
         known.check_signed(req, &names)?;
-        let creds =
-            self.keys
-                .credentials(auth.access_key_id)
-                .ok_or_else(|| VerifyError::UnknownKey {
-                    scheme: SCHEME,
-                    access_key_id: auth.access_key_id.to_owned(),
-                })?;
+        let creds = self.keys.credentials(SCHEME, auth.access_key_id)?;
         if known
             .get(at::ACCESSKEY_ID)
             .is_some_and(|id| id != auth.access_key_id)
         {
-            return Err(malformed(
+            return Err(SCHEME.malformed(
                 header::X_ACS_ACCESSKEY_ID,
                 "it is not the Credential's access key id",
             ));
@@ -407,7 +356,7 @@ impl Verifier for Acs3Verifier {
             names: &names,
             content_sha256,
         };
-        self.check_signature(req, &signed, creds.secret())?;
+        self.check_signature(req, &signed, self.keys.mac(&creds))?;
         Ok(Verified {
             scheme: SCHEME,
             access_key_id: auth.access_key_id.to_owned(),
@@ -439,13 +388,12 @@ impl Acs3Verifier {
         &self,
         req: &Received,
         signed: &Signed<'_>,
-        secret: &SecretKey,
+        keyed: Hmac<Sha256>,
     ) -> Result<(), VerifyError> {
         let payload = sha256_hex(req.body_bytes());
         let query = stream::sorted_pairs(req.raw_query());
         let raw_differs = self.query_names == QueryNames::Raw
             && query.iter().any(|(name, _)| stream::needs_encoding(name));
-        let keyed = hmac_sha256(secret.expose_secret().as_bytes());
         let mut first: Option<StringToSign> = None;
         for encode_names in [true, false] {
             if !encode_names && !raw_differs {
@@ -537,7 +485,7 @@ fn put_header_value<O: Out>(out: &mut O, req: &Received, name: &str) -> Result<(
         .map(|(_, v)| trim(v));
     let first = matching
         .next()
-        .ok_or(missing("header listed in SignedHeaders"))?;
+        .ok_or(SCHEME.missing("header listed in SignedHeaders"))?;
     let Some(second) = matching.next() else {
         out.put(first.as_bytes()); // the usual case: once
         return Ok(());

@@ -8,21 +8,20 @@
 //! ```
 
 use std::borrow::Cow;
-use std::sync::Arc;
 
-use hmac::Mac;
+use hmac::{Hmac, Mac};
 use percent_encoding::percent_decode_str;
 use sha2::{Digest, Sha256};
 use smallvec::SmallVec;
 use time::{Duration, OffsetDateTime};
 
+use super::keyed::Keys;
 use super::{check_window, KeyStore, Received, Scheme, Verified, Verifier, VerifyError};
-use crate::bytes::Sink;
+use crate::bytes::{lower_hex_decode, Sink};
 use crate::encoding::{sha256_hex, Hex64, EMPTY_SHA256_HEX};
 use crate::huawei::sdk_hmac_sha256::{header, write_canonical_uri, ALGORITHM, UNSIGNED_PAYLOAD};
 use crate::mac::hmac_sha256;
 use crate::text::trim;
-use crate::SecretKey;
 
 const SCHEME: Scheme = Scheme::HuaweiSdkHmacSha256;
 
@@ -77,7 +76,7 @@ const SCHEME: Scheme = Scheme::HuaweiSdkHmacSha256;
 /// ```
 #[derive(Clone)]
 pub struct HuaweiVerifier {
-    keys: Arc<dyn KeyStore>,
+    keys: Keys<Hmac<Sha256>>,
     window: Duration,
 }
 
@@ -93,7 +92,7 @@ impl HuaweiVerifier {
     /// A verifier that looks keys up in `keys`, with Huawei's 15-minute window.
     pub fn new(keys: impl KeyStore + 'static) -> Self {
         HuaweiVerifier {
-            keys: Arc::new(keys),
+            keys: Keys::new(keys, hmac_sha256),
             window: SCHEME.default_window(),
         }
     }
@@ -112,14 +111,6 @@ struct Authorization<'a> {
     /// The signature as sent (64 lower-case hex digits) and decoded.
     signature_hex: &'a str,
     signature: [u8; 32],
-}
-
-fn malformed(what: &'static str, reason: &'static str) -> VerifyError {
-    VerifyError::Malformed {
-        scheme: SCHEME,
-        what,
-        reason,
-    }
 }
 
 /// `s` cut at its first byte `sep`: before and after it.
@@ -146,7 +137,7 @@ fn pieces(s: &str, sep: u8) -> impl Iterator<Item = &str> {
 /// The SDKs write `, ` between the parts; Huawei's backend-signature demo also accepts `,`
 /// alone, and so does this parser. Nothing else is tolerated.
 fn parse_authorization(value: &str) -> Result<Authorization<'_>, VerifyError> {
-    let bad = |reason| malformed("Authorization", reason);
+    let bad = |reason| SCHEME.malformed("Authorization", reason);
     let rest = value
         .strip_prefix(ALGORITHM)
         .and_then(|r| r.strip_prefix(' '))
@@ -177,41 +168,9 @@ fn parse_authorization(value: &str) -> Result<Authorization<'_>, VerifyError> {
         access_key_id,
         signed_headers,
         signature_hex,
-        signature: lower_hex_32(signature_hex)
+        signature: lower_hex_decode::<32>(signature_hex)
             .ok_or_else(|| bad("Signature is not 64 lower-case hex digits"))?,
     })
-}
-
-/// `NIBBLE[c]`: the value of the lower-case hex digit `c`, or `0x10` for any other byte.
-const NIBBLE: [u8; 256] = {
-    let mut t = [0x10u8; 256];
-    let mut c = 0;
-    while c < 10 {
-        t[b'0' as usize + c] = c as u8;
-        c += 1;
-    }
-    while c < 16 {
-        t[b'a' as usize + c - 10] = c as u8;
-        c += 1;
-    }
-    t
-};
-
-/// The 32 bytes of exactly 64 lower-case hex digits, as the SDKs write them (every digit
-/// looked up, no branch per digit).
-fn lower_hex_32(hex: &str) -> Option<[u8; 32]> {
-    let pairs = <&[u8; 64]>::try_from(hex.as_bytes())
-        .ok()?
-        .as_chunks::<2>()
-        .0;
-    let mut out = [0u8; 32];
-    let mut invalid = 0u8;
-    for (byte, &[hi, lo]) in out.iter_mut().zip(pairs) {
-        let (hi, lo) = (NIBBLE[usize::from(hi)], NIBBLE[usize::from(lo)]);
-        invalid |= hi | lo;
-        *byte = hi << 4 | (lo & 0x0f);
-    }
-    (invalid & 0x10 == 0).then_some(out)
 }
 
 impl Verifier for HuaweiVerifier {
@@ -221,7 +180,10 @@ impl Verifier for HuaweiVerifier {
 
     /// Its [`cloud_code`](VerifyError::cloud_code) is Huawei's (`APIG.0301`).
     fn verify(&self, req: &Received, now: OffsetDateTime) -> Result<Verified, VerifyError> {
-        let one = |name| req.one_header(name).map_err(|r| malformed("header", r));
+        let one = |name| {
+            req.one_header(name)
+                .map_err(|r| SCHEME.malformed("header", r))
+        };
         let auth_value = one(header::AUTHORIZATION)?.ok_or(VerifyError::Missing {
             scheme: SCHEME,
             what: "Authorization header",
@@ -242,18 +204,12 @@ impl Verifier for HuaweiVerifier {
             now.unix_timestamp(),
             window,
         )?;
-        let creds =
-            self.keys
-                .credentials(auth.access_key_id)
-                .ok_or_else(|| VerifyError::UnknownKey {
-                    scheme: SCHEME,
-                    access_key_id: auth.access_key_id.to_owned(),
-                })?;
+        let creds = self.keys.credentials(SCHEME, auth.access_key_id)?;
         let token = one(header::X_SECURITY_TOKEN)?;
         if token != creds.security_token().map(|t| t.expose_secret()) {
             return Err(VerifyError::TokenMismatch { scheme: SCHEME });
         }
-        check_signature(req, &auth, date, creds.secret())?;
+        check_signature(req, &auth, date, self.keys.mac(&creds))?;
         Ok(Verified {
             scheme: SCHEME,
             access_key_id: auth.access_key_id.to_owned(),
@@ -296,7 +252,7 @@ fn check_signature(
     req: &Received,
     auth: &Authorization<'_>,
     date: &str,
-    secret: &SecretKey,
+    keyed: Hmac<Sha256>,
 ) -> Result<(), VerifyError> {
     let headers: usize = req.headers().iter().map(|(n, v)| n.len() + v.len()).sum();
     let estimate = req.method().len()
@@ -307,7 +263,6 @@ fn check_signature(
         + 80;
     let mut canonical = String::with_capacity(estimate);
     let payload = canonical_request(&mut canonical, req, auth.signed_headers)?;
-    let keyed = hmac_sha256(secret.expose_secret().as_bytes());
     let start = canonical.len();
     for line in payload.lines() {
         canonical.truncate(start);
@@ -347,15 +302,14 @@ fn canonical_request(
     for name in pieces(signed_headers, b';') {
         let ordered = previous.is_none_or(|p| p < name);
         if name.is_empty() || name.bytes().any(|b| b.is_ascii_uppercase()) || !ordered {
-            return Err(malformed(
-                "SignedHeaders",
-                "not sorted, unique, lower-case names",
-            ));
+            return Err(SCHEME.malformed("SignedHeaders", "not sorted, unique, lower-case names"));
         }
         previous = Some(name);
         let value = match name {
             "host" => Some(req.host()),
-            _ => req.one_header(name).map_err(|r| malformed("header", r))?,
+            _ => req
+                .one_header(name)
+                .map_err(|r| SCHEME.malformed("header", r))?,
         }
         .ok_or(VerifyError::Missing {
             scheme: SCHEME,
@@ -369,7 +323,7 @@ fn canonical_request(
         }
     }
     if !host {
-        return Err(malformed("SignedHeaders", "host is not signed"));
+        return Err(SCHEME.malformed("SignedHeaders", "host is not signed"));
     }
     for part in ["\n", signed_headers, "\n"] {
         out.push_str(part);

@@ -50,6 +50,7 @@ use crate::{Credentials, SecurityToken};
 mod acs3;
 mod error;
 mod huawei;
+mod keyed;
 mod params;
 mod roa;
 mod rpc;

@@ -10,21 +10,20 @@
 //! Header values and query values go in as they are (the query decoded): not trimmed, not
 //! encoded.
 
-use std::sync::Arc;
-
 use base64::Engine as _;
-use hmac::Mac;
+use hmac::{Hmac, Mac};
 use md5::{Digest as _, Md5};
+use sha1::Sha1;
 use smallvec::SmallVec;
 use time::{Duration, OffsetDateTime};
 
+use super::keyed::Keys;
 use super::stream::{self, Out, Pairs};
 use super::{check_window, KeyStore, Received, Scheme, Verified, Verifier, VerifyError};
 use crate::alibaba::roa::{header, HeaderNames, SIGNATURE_METHOD, SIGNATURE_VERSION};
 use crate::bytes::base64_to_slice;
 use crate::mac::hmac_sha1;
 use crate::text::cmp_ignore_ascii_case;
-use crate::SecretKey;
 
 const SCHEME: Scheme = Scheme::AlibabaRoa;
 
@@ -75,7 +74,7 @@ const SCHEME: Scheme = Scheme::AlibabaRoa;
 /// ```
 #[derive(Clone)]
 pub struct RoaVerifier {
-    keys: Arc<dyn KeyStore>,
+    keys: Keys<Hmac<Sha1>>,
     window: Duration,
     header_names: HeaderNames,
 }
@@ -94,7 +93,7 @@ impl RoaVerifier {
     /// header names in any letter case.
     pub fn new(keys: impl KeyStore + 'static) -> Self {
         RoaVerifier {
-            keys: Arc::new(keys),
+            keys: Keys::new(keys, hmac_sha1),
             window: SCHEME.default_window(),
             header_names: HeaderNames::AnyCase,
         }
@@ -123,23 +122,8 @@ struct Authorization<'a> {
     signature: [u8; 20],
 }
 
-fn malformed(what: &'static str, reason: &'static str) -> VerifyError {
-    VerifyError::Malformed {
-        scheme: SCHEME,
-        what,
-        reason,
-    }
-}
-
-fn missing(what: &'static str) -> VerifyError {
-    VerifyError::Missing {
-        scheme: SCHEME,
-        what,
-    }
-}
-
 fn parse_authorization(value: &str) -> Result<Authorization<'_>, VerifyError> {
-    let bad = |reason| malformed("Authorization", reason);
+    let bad = |reason| SCHEME.malformed("Authorization", reason);
     let rest = value
         .strip_prefix("acs ")
         .ok_or(bad("does not start with \"acs \""))?;
@@ -171,9 +155,11 @@ impl Verifier for RoaVerifier {
     /// Its [`cloud_code`](VerifyError::cloud_code) is Alibaba's.
     fn verify(&self, req: &Received, now: OffsetDateTime) -> Result<Verified, VerifyError> {
         let lines = Lines::read(req, ANY_CASE)?;
-        let auth = lines.authorization.ok_or(missing("Authorization header"))?;
+        let auth = lines
+            .authorization
+            .ok_or(SCHEME.missing("Authorization header"))?;
         let auth = parse_authorization(auth)?;
-        let date = lines.date.ok_or(missing("Date header"))?;
+        let date = lines.date.ok_or(SCHEME.missing("Date header"))?;
         let signed_at = stream::parse_imf_fixdate(date).ok_or(VerifyError::BadTime {
             scheme: SCHEME,
             what: header::DATE,
@@ -188,25 +174,19 @@ impl Verifier for RoaVerifier {
         let nonce = lines
             .x_acs(header::X_ACS_SIGNATURE_NONCE)
             .filter(|n| !n.is_empty())
-            .ok_or(missing("x-acs-signature-nonce header"))?;
+            .ok_or(SCHEME.missing("x-acs-signature-nonce header"))?;
         for (name, wanted) in [
             (header::X_ACS_SIGNATURE_METHOD, SIGNATURE_METHOD),
             (header::X_ACS_SIGNATURE_VERSION, SIGNATURE_VERSION),
         ] {
             if lines.x_acs(name).is_some_and(|v| v != wanted) {
-                return Err(malformed(name, "not the value ROA signs with"));
+                return Err(SCHEME.malformed(name, "not the value ROA signs with"));
             }
         }
-        let creds =
-            self.keys
-                .credentials(auth.access_key_id)
-                .ok_or_else(|| VerifyError::UnknownKey {
-                    scheme: SCHEME,
-                    access_key_id: auth.access_key_id.to_owned(),
-                })?;
+        let creds = self.keys.credentials(SCHEME, auth.access_key_id)?;
         let id = lines.x_acs(header::X_ACS_ACCESSKEY_ID);
         if id.is_some_and(|id| id != auth.access_key_id) {
-            return Err(malformed(
+            return Err(SCHEME.malformed(
                 header::X_ACS_ACCESSKEY_ID,
                 "it is not the Authorization's access key id",
             ));
@@ -215,7 +195,7 @@ impl Verifier for RoaVerifier {
         if token != creds.security_token().map(|t| t.expose_secret()) {
             return Err(VerifyError::TokenMismatch { scheme: SCHEME });
         }
-        self.check_signature(req, &auth, &lines, creds.secret())?;
+        self.check_signature(req, &auth, &lines, self.keys.mac(&creds))?;
         Ok(Verified {
             scheme: SCHEME,
             access_key_id: auth.access_key_id.to_owned(),
@@ -292,10 +272,9 @@ impl<'a> Lines<'a> {
             let line = LINES.iter().position(|l| l.len() == name.len() && read(l));
             let slot = line.and_then(|i| found.get_mut(i));
             if slot.is_some_and(|s| s.replace(value).is_some()) {
-                return Err(malformed(
-                    "header",
-                    "a header the signature depends on came twice",
-                ));
+                return Err(
+                    SCHEME.malformed("header", "a header the signature depends on came twice")
+                );
             }
         }
         x_acs.sort_by(|a, b| order(a, b));
@@ -303,7 +282,7 @@ impl<'a> Lines<'a> {
             [a, b] => order(a, b).is_eq(),
             _ => false,
         }) {
-            return Err(malformed("header", "an x-acs-* header came twice"));
+            return Err(SCHEME.malformed("header", "an x-acs-* header came twice"));
         }
         let [authorization, accept, content_md5, content_type, date] = found;
         Ok(Lines {
@@ -348,13 +327,12 @@ impl RoaVerifier {
         req: &Received,
         auth: &Authorization<'_>,
         lines: &Lines<'_>,
-        secret: &SecretKey,
+        keyed: Hmac<Sha1>,
     ) -> Result<(), VerifyError> {
         let query = stream::sorted_pairs(req.raw_query());
         let lowercase = self.header_names == HeaderNames::LowercaseOnly
             && req.headers().iter().any(|(n, _)| read_not_lowercase(n));
         let empty = query.iter().any(|(_, v)| v.is_empty());
-        let keyed = hmac_sha1(secret.expose_secret().as_bytes());
         // The server's MD5 of the body stands on the line; the header must equal it.
         let md5 = lines.content_md5.map(|_| body_md5(req));
         let matches = |lines: &Lines<'_>, md5: Option<&[u8; 24]>| {

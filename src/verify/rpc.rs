@@ -8,19 +8,18 @@
 //! StringToSign             = HTTPMethod "&" percentEncode("/") "&" percentEncode(CanonicalizedQueryString)
 //! ```
 
-use std::sync::Arc;
-
-use hmac::Mac;
+use hmac::{Hmac, Mac};
+use sha1::Sha1;
 use smallvec::SmallVec;
 use time::{Date, Duration, Month, OffsetDateTime, PrimitiveDateTime, Time};
 
+use super::keyed::Keys;
 use super::params::{self, Decoded, Params, Value};
 use super::{check_window, KeyStore, Received, Scheme, Verified, Verifier, VerifyError};
 use crate::alibaba::rpc::{param, SIGNATURE_METHOD, SIGNATURE_VERSION};
 use crate::bytes::{Cursor, OVERSHOOT};
 use crate::encoding::{percent_encode_into, percent_encode_twice_into, RFC3986_UNRESERVED};
 use crate::mac::hmac_sha1;
-use crate::SecretKey;
 
 const SCHEME: Scheme = Scheme::AlibabaRpc;
 
@@ -66,7 +65,7 @@ const SCHEME: Scheme = Scheme::AlibabaRpc;
 /// ```
 #[derive(Clone)]
 pub struct RpcVerifier {
-    keys: Arc<dyn KeyStore>,
+    keys: Keys<Hmac<Sha1>>,
     window: Duration,
 }
 
@@ -82,7 +81,7 @@ impl RpcVerifier {
     /// A verifier that looks keys up in `keys`, with Alibaba's 15-minute window.
     pub fn new(keys: impl KeyStore + 'static) -> Self {
         RpcVerifier {
-            keys: Arc::new(keys),
+            keys: Keys::new(keys, rpc_key),
             window: SCHEME.default_window(),
         }
     }
@@ -91,21 +90,6 @@ impl RpcVerifier {
     pub fn window(mut self, window: Duration) -> Self {
         self.window = window;
         self
-    }
-}
-
-fn malformed(what: &'static str, reason: &'static str) -> VerifyError {
-    VerifyError::Malformed {
-        scheme: SCHEME,
-        what,
-        reason,
-    }
-}
-
-fn missing(what: &'static str) -> VerifyError {
-    VerifyError::Missing {
-        scheme: SCHEME,
-        what,
     }
 }
 
@@ -125,8 +109,10 @@ impl Verifier for RpcVerifier {
 
     /// Its [`cloud_code`](VerifyError::cloud_code) is Alibaba's.
     fn verify(&self, req: &Received, now: OffsetDateTime) -> Result<Verified, VerifyError> {
-        let texts = params::raw_texts(req).map_err(|(what, reason)| malformed(what, reason))?;
-        let decoded = Decoded::new(texts, is_common).map_err(|r| malformed("parameters", r))?;
+        let texts =
+            params::raw_texts(req).map_err(|(what, reason)| SCHEME.malformed(what, reason))?;
+        let decoded =
+            Decoded::new(texts, is_common).map_err(|r| SCHEME.malformed("parameters", r))?;
         let params = sorted(&decoded)?;
         let common = common(&params)?;
         let signed_at = parse_timestamp(common.timestamp)?;
@@ -137,17 +123,12 @@ impl Verifier for RpcVerifier {
             now.unix_timestamp(),
             window,
         )?;
-        let creds =
-            self.keys
-                .credentials(common.access_key_id)
-                .ok_or_else(|| VerifyError::UnknownKey {
-                    scheme: SCHEME,
-                    access_key_id: common.access_key_id.to_owned(),
-                })?;
+        let creds = self.keys.credentials(SCHEME, common.access_key_id)?;
         if common.token != creds.security_token().map(|t| t.expose_secret()) {
             return Err(VerifyError::TokenMismatch { scheme: SCHEME });
         }
-        check_signature(req.method(), &params, &decoded, &common, creds.secret())?;
+        let keyed = self.keys.mac(&creds);
+        check_signature(req.method(), &params, &decoded, &common, keyed)?;
         Ok(Verified {
             scheme: SCHEME,
             access_key_id: common.access_key_id.to_owned(),
@@ -182,9 +163,9 @@ fn sorted<'a>(decoded: &'a Decoded<'_>) -> Result<Params<'a>, VerifyError> {
     params.sort_unstable_by(|a, b| params::name_cmp(a.name, b.name));
     match params.windows(2).find(|w| w[0].name == w[1].name) {
         Some(w) if w[0].name == param::SIGNATURE => {
-            Err(malformed(param::SIGNATURE, "it came more than once"))
+            Err(SCHEME.malformed(param::SIGNATURE, "it came more than once"))
         }
-        Some(_) => Err(malformed("parameters", "a parameter name came twice")),
+        Some(_) => Err(SCHEME.malformed("parameters", "a parameter name came twice")),
         None => Ok(params),
     }
 }
@@ -210,22 +191,22 @@ fn common<'a>(params: &Params<'a>) -> Result<Common<'a>, VerifyError> {
         }
     }
     let [signature, method, version, access_key_id, nonce, timestamp, token] = found;
-    let required = |value: Option<&'a str>, name| value.ok_or_else(|| missing(name));
+    let required = |value: Option<&'a str>, name| value.ok_or_else(|| SCHEME.missing(name));
     let signature =
-        params::signature::<20>(required(signature, param::SIGNATURE)?).ok_or(malformed(
+        params::signature::<20>(required(signature, param::SIGNATURE)?).ok_or(SCHEME.malformed(
             param::SIGNATURE,
             "not the canonical Base64 of 20 bytes (HMAC-SHA1)",
         ))?;
     if required(method, param::SIGNATURE_METHOD)? != SIGNATURE_METHOD {
-        return Err(malformed(param::SIGNATURE_METHOD, "not HMAC-SHA1"));
+        return Err(SCHEME.malformed(param::SIGNATURE_METHOD, "not HMAC-SHA1"));
     }
     if required(version, param::SIGNATURE_VERSION)? != SIGNATURE_VERSION {
-        return Err(malformed(param::SIGNATURE_VERSION, "not 1.0"));
+        return Err(SCHEME.malformed(param::SIGNATURE_VERSION, "not 1.0"));
     }
     let access_key_id = required(access_key_id, param::ACCESS_KEY_ID)?;
     let nonce = required(nonce, param::SIGNATURE_NONCE)?;
     if nonce.is_empty() {
-        return Err(malformed(param::SIGNATURE_NONCE, "empty"));
+        return Err(SCHEME.malformed(param::SIGNATURE_NONCE, "empty"));
     }
     Ok(Common {
         signature,
@@ -363,13 +344,21 @@ fn plain_string_to_sign(method: &str, params: &Params<'_>) -> String {
     sts
 }
 
+/// HMAC-SHA1 keyed with `secret&`, the key of RPC.
+fn rpc_key(secret: &[u8]) -> Hmac<Sha1> {
+    let mut key: SmallVec<[u8; 64]> = SmallVec::with_capacity(secret.len() + 1);
+    key.extend_from_slice(secret);
+    key.push(b'&');
+    hmac_sha1(&key)
+}
+
 /// `Signature` against the HMAC-SHA1 of the string to sign keyed with `secret&`.
 fn check_signature(
     method: &str,
     params: &Params<'_>,
     decoded: &Decoded<'_>,
     common: &Common<'_>,
-    secret: &SecretKey,
+    keyed: Hmac<Sha1>,
 ) -> Result<(), VerifyError> {
     let mut buf = Text::new();
     let plain;
@@ -380,11 +369,7 @@ fn check_signature(
             plain.as_bytes()
         }
     };
-    let secret = secret.expose_secret().as_bytes();
-    let mut key: SmallVec<[u8; 64]> = SmallVec::with_capacity(secret.len() + 1);
-    key.extend_from_slice(secret);
-    key.push(b'&');
-    let mut mac = hmac_sha1(&key);
+    let mut mac = keyed;
     mac.update(sts);
     // Constant time: `verify_slice` compares without an early exit.
     match mac.verify_slice(&common.signature) {

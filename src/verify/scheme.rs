@@ -4,7 +4,7 @@ use std::fmt;
 
 use time::Duration;
 
-use super::Received;
+use super::{Received, VerifyError};
 
 /// A cloud: whose error codes and HTTP statuses a refusal uses.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -150,6 +150,23 @@ fn recognize_parameters(req: &Received) -> Option<Scheme> {
 impl fmt::Display for Scheme {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.name())
+    }
+}
+
+/// The two errors every verifier builds most, for its scheme.
+impl Scheme {
+    /// `what` is present but unreadable: `reason`.
+    pub(crate) const fn malformed(self, what: &'static str, reason: &'static str) -> VerifyError {
+        VerifyError::Malformed {
+            scheme: self,
+            what,
+            reason,
+        }
+    }
+
+    /// `what` is absent.
+    pub(crate) const fn missing(self, what: &'static str) -> VerifyError {
+        VerifyError::Missing { scheme: self, what }
     }
 }
 

@@ -113,16 +113,8 @@ struct Authorization<'a> {
     signature_hex: &'a str,
 }
 
-fn malformed(what: &'static str, reason: &'static str) -> VerifyError {
-    VerifyError::Malformed {
-        scheme: SCHEME,
-        what,
-        reason,
-    }
-}
-
 fn parse_authorization(value: &str) -> Result<Authorization<'_>, VerifyError> {
-    let bad = |reason| malformed("Authorization", reason);
+    let bad = |reason| SCHEME.malformed("Authorization", reason);
     let rest = value
         .strip_prefix(ALGORITHM)
         .and_then(|r| r.strip_prefix(' '))
@@ -202,7 +194,10 @@ impl Verifier for Tc3Verifier {
 
     /// Its [`cloud_code`](VerifyError::cloud_code) is Tencent's.
     fn verify(&self, req: &Received, now: OffsetDateTime) -> Result<Verified, VerifyError> {
-        let one = |name| req.one_header(name).map_err(|r| malformed("header", r));
+        let one = |name| {
+            req.one_header(name)
+                .map_err(|r| SCHEME.malformed("header", r))
+        };
         let auth_value = one(header::AUTHORIZATION)?.ok_or(VerifyError::Missing {
             scheme: SCHEME,
             what: "Authorization header",
@@ -222,13 +217,10 @@ impl Verifier for Tc3Verifier {
         )?;
         let date = timefmt::date(signed_at, ALGORITHM).ok();
         if date.as_ref().map(|d| d.as_str()) != Some(auth.date) {
-            return Err(malformed(
-                "Credential",
-                "its date is not X-TC-Timestamp's UTC date",
-            ));
+            return Err(SCHEME.malformed("Credential", "its date is not X-TC-Timestamp's UTC date"));
         }
         if self.service.as_deref().is_some_and(|s| s != auth.service) {
-            return Err(malformed("Credential", "it names another service"));
+            return Err(SCHEME.malformed("Credential", "it names another service"));
         }
         let creds =
             self.keys
@@ -365,7 +357,7 @@ struct SignedHeaders<'a> {
 
 impl<'a> SignedHeaders<'a> {
     fn of(req: &'a Received, names: &'a str) -> Result<Self, VerifyError> {
-        let bad = || malformed("SignedHeaders", "not sorted, unique, lower-case names");
+        let bad = || SCHEME.malformed("SignedHeaders", "not sorted, unique, lower-case names");
         let mut headers: SmallVec<[(&str, &str); 4]> = SmallVec::new();
         for name in names.split(';') {
             let ordered = headers.last().is_none_or(|&(previous, _)| previous < name);
@@ -374,7 +366,9 @@ impl<'a> SignedHeaders<'a> {
             }
             let value = match name {
                 "host" => Some(req.host()),
-                _ => req.one_header(name).map_err(|r| malformed("header", r))?,
+                _ => req
+                    .one_header(name)
+                    .map_err(|r| SCHEME.malformed("header", r))?,
             };
             let value = value.ok_or(VerifyError::Missing {
                 scheme: SCHEME,
@@ -383,7 +377,7 @@ impl<'a> SignedHeaders<'a> {
             headers.push((name, value));
         }
         if !headers.iter().any(|&(name, _)| name == "host") {
-            return Err(malformed("SignedHeaders", "host is not signed"));
+            return Err(SCHEME.malformed("SignedHeaders", "host is not signed"));
         }
         Ok(SignedHeaders { names, headers })
     }

@@ -9,19 +9,20 @@
 //! ```
 
 use std::cmp::Ordering;
-use std::sync::Arc;
 
-use hmac::Mac;
+use hmac::{Hmac, Mac};
+use sha1::Sha1;
+use sha2::Sha256;
 use time::{Duration, OffsetDateTime};
 
 use smallvec::SmallVec;
 
+use super::keyed::Keys;
 use super::params::{self, Decoded};
 use super::{check_window, KeyStore, Received, Scheme, Verified, Verifier, VerifyError};
 use crate::bytes::{Cursor, OVERSHOOT};
 use crate::mac::{hmac_sha1, hmac_sha256};
 use crate::tencent::v1::param;
-use crate::SecretKey;
 
 const SCHEME: Scheme = Scheme::TencentV1;
 
@@ -65,7 +66,7 @@ const SCHEME: Scheme = Scheme::TencentV1;
 /// ```
 #[derive(Clone)]
 pub struct V1Verifier {
-    keys: Arc<dyn KeyStore>,
+    keys: Keys<V1Macs>,
     window: Duration,
 }
 
@@ -81,7 +82,7 @@ impl V1Verifier {
     /// A verifier that looks keys up in `keys`, with Tencent's 5-minute window.
     pub fn new(keys: impl KeyStore + 'static) -> Self {
         V1Verifier {
-            keys: Arc::new(keys),
+            keys: Keys::new(keys, v1_macs),
             window: SCHEME.default_window(),
         }
     }
@@ -90,14 +91,6 @@ impl V1Verifier {
     pub fn window(mut self, window: Duration) -> Self {
         self.window = window;
         self
-    }
-}
-
-fn malformed(what: &'static str, reason: &'static str) -> VerifyError {
-    VerifyError::Malformed {
-        scheme: SCHEME,
-        what,
-        reason,
     }
 }
 
@@ -135,16 +128,16 @@ impl Verifier for V1Verifier {
     /// Its [`cloud_code`](VerifyError::cloud_code) is Tencent's.
     fn verify(&self, req: &Received, now: OffsetDateTime) -> Result<Verified, VerifyError> {
         let [query, body] =
-            params::raw_texts(req).map_err(|(what, reason)| malformed(what, reason))?;
+            params::raw_texts(req).map_err(|(what, reason)| SCHEME.malformed(what, reason))?;
         if req.method() == "POST" && !query.is_empty() {
-            return Err(malformed(
+            return Err(SCHEME.malformed(
                 "query",
                 "a POST carries its parameters in the form body: its query would go unsigned",
             ));
         }
         // Every value is signed decoded.
         let decoded =
-            Decoded::new([query, body], |_| true).map_err(|r| malformed("parameters", r))?;
+            Decoded::new([query, body], |_| true).map_err(|r| SCHEME.malformed("parameters", r))?;
         let params = sorted(&decoded)?;
         let common = common(&params)?;
         let signed_at = common.timestamp;
@@ -155,13 +148,7 @@ impl Verifier for V1Verifier {
             now.unix_timestamp(),
             window,
         )?;
-        let creds =
-            self.keys
-                .credentials(common.secret_id)
-                .ok_or_else(|| VerifyError::UnknownKey {
-                    scheme: SCHEME,
-                    access_key_id: common.secret_id.to_owned(),
-                })?;
+        let creds = self.keys.credentials(SCHEME, common.secret_id)?;
         if common.token != creds.security_token().map(|t| t.expose_secret()) {
             return Err(VerifyError::TokenMismatch { scheme: SCHEME });
         }
@@ -170,7 +157,7 @@ impl Verifier for V1Verifier {
             &params,
             decoded.len(),
             &common.signature,
-            creds.secret(),
+            &self.keys.mac(&creds),
         )?;
         Ok(Verified {
             scheme: SCHEME,
@@ -208,9 +195,9 @@ fn sorted<'a>(decoded: &'a Decoded<'_>) -> Result<Sorted<'a>, VerifyError> {
     sorted.sort_unstable_by(signed_cmp);
     match sorted.windows(2).find(|w| signed_cmp(&w[0], &w[1]).is_eq()) {
         Some(w) if w[0].name == param::SIGNATURE => {
-            Err(malformed(param::SIGNATURE, "it came more than once"))
+            Err(SCHEME.malformed(param::SIGNATURE, "it came more than once"))
         }
-        Some(_) => Err(malformed(
+        Some(_) => Err(SCHEME.malformed(
             "parameters",
             "a parameter name came twice (or two signed alike, with '_' and '.')",
         )),
@@ -243,7 +230,7 @@ fn common<'a>(params: &Sorted<'a>) -> Result<Common<'a>, VerifyError> {
         })
     };
     let value = required(signature, param::SIGNATURE)?;
-    let bad = |what| malformed(param::SIGNATURE, what);
+    let bad = |what| SCHEME.malformed(param::SIGNATURE, what);
     let signature = match method {
         None | Some("HmacSHA1") => Signature::Sha1(
             params::signature(value).ok_or(bad("not the canonical Base64 of 20 bytes (SHA-1)"))?,
@@ -253,16 +240,13 @@ fn common<'a>(params: &Sorted<'a>) -> Result<Common<'a>, VerifyError> {
                 .ok_or(bad("not the canonical Base64 of 32 bytes (SHA-256)"))?,
         ),
         Some(_) => {
-            return Err(malformed(
-                param::SIGNATURE_METHOD,
-                "neither HmacSHA1 nor HmacSHA256",
-            ))
+            return Err(SCHEME.malformed(param::SIGNATURE_METHOD, "neither HmacSHA1 nor HmacSHA256"))
         }
     };
     let secret_id = required(secret_id, param::SECRET_ID)?;
     let nonce = required(nonce, param::NONCE)?;
     if !(1..=20).contains(&nonce.len()) || !nonce.bytes().all(|b| b.is_ascii_digit()) {
-        return Err(malformed(param::NONCE, "not a decimal integer"));
+        return Err(SCHEME.malformed(param::NONCE, "not a decimal integer"));
     }
     Ok(Common {
         signature,
@@ -348,13 +332,20 @@ fn plain_string_to_sign(req: &Received, params: &Sorted<'_>) -> String {
     sts
 }
 
+/// The HMACs a V1 signature may use (`SignatureMethod`), keyed with one secret.
+type V1Macs = (Hmac<Sha1>, Hmac<Sha256>);
+
+fn v1_macs(secret: &[u8]) -> V1Macs {
+    (hmac_sha1(secret), hmac_sha256(secret))
+}
+
 /// The signature against the HMAC of the string to sign keyed with the secret.
 fn check_signature(
     req: &Received,
     params: &Sorted<'_>,
     decoded_len: usize,
     signature: &Signature,
-    secret: &SecretKey,
+    keyed: &V1Macs,
 ) -> Result<(), VerifyError> {
     let mut buf = Text::new();
     let plain;
@@ -365,16 +356,15 @@ fn check_signature(
             plain.as_bytes()
         }
     };
-    let key = secret.expose_secret().as_bytes();
     // Constant time: `verify_slice` compares without an early exit.
     let verified = match signature {
         Signature::Sha1(tag) => {
-            let mut mac = hmac_sha1(key);
+            let mut mac = keyed.0.clone();
             mac.update(sts);
             mac.verify_slice(tag)
         }
         Signature::Sha256(tag) => {
-            let mut mac = hmac_sha256(key);
+            let mut mac = keyed.1.clone();
             mac.update(sts);
             mac.verify_slice(tag)
         }
@@ -414,7 +404,7 @@ mod tests {
             plain_string_to_sign(&got, &params),
             string_to_sign(&got, &params, decoded.len())
         );
-        let secret = SecretKey::new("Gu5t9xGARNpq86cd98joQYCN3Cozk1qA");
+        let secret = crate::SecretKey::new("Gu5t9xGARNpq86cd98joQYCN3Cozk1qA");
         let sts = string_to_sign(&got, &params, decoded.len());
         let want = crate::tencent::v1::signature(
             &secret,
@@ -422,7 +412,8 @@ mod tests {
             crate::tencent::v1::SignatureMethod::HmacSha1,
         );
         let tag = params::signature::<20>(&want).map(Signature::Sha1).unwrap();
-        assert!(check_signature(&got, &params, decoded.len(), &tag, &secret).is_ok());
+        let keyed = v1_macs(secret.expose_secret().as_bytes());
+        assert!(check_signature(&got, &params, decoded.len(), &tag, &keyed).is_ok());
     }
 
     #[test]

@@ -8,12 +8,11 @@
 //! PasswordDigest = Base64(lowercase_hex(SHA256(Nonce + Created + AppSecret)))
 //! ```
 
-use std::sync::Arc;
-
 use sha2::{Digest as _, Sha256};
 use time::{Duration, OffsetDateTime};
 
 use super::huawei::{cut, parse_stamp, EXTENDED};
+use super::keyed::Keys;
 use super::{check_window, KeyStore, Received, Scheme, Verified, Verifier, VerifyError};
 use crate::bytes::base64_to_slice;
 use crate::encoding::Hex64;
@@ -65,7 +64,7 @@ const SCHEME: Scheme = Scheme::HuaweiWsse;
 /// ```
 #[derive(Clone)]
 pub struct WsseVerifier {
-    keys: Arc<dyn KeyStore>,
+    keys: Keys<()>,
     window: Duration,
 }
 
@@ -81,7 +80,7 @@ impl WsseVerifier {
     /// A verifier that looks AppKeys up in `keys`, with a 5-minute window.
     pub fn new(keys: impl KeyStore + 'static) -> Self {
         WsseVerifier {
-            keys: Arc::new(keys),
+            keys: Keys::new(keys, |_| ()),
             window: SCHEME.default_window(),
         }
     }
@@ -91,21 +90,6 @@ impl WsseVerifier {
     pub fn window(mut self, window: Duration) -> Self {
         self.window = window;
         self
-    }
-}
-
-fn malformed(what: &'static str, reason: &'static str) -> VerifyError {
-    VerifyError::Malformed {
-        scheme: SCHEME,
-        what,
-        reason,
-    }
-}
-
-fn missing(what: &'static str) -> VerifyError {
-    VerifyError::Missing {
-        scheme: SCHEME,
-        what,
     }
 }
 
@@ -121,14 +105,14 @@ fn fields<'a, const N: usize>(
     let rest = value
         .strip_prefix(prefix)
         .and_then(|r| r.strip_prefix(' '))
-        .ok_or_else(|| malformed(what, "does not start with its scheme word and a space"))?;
+        .ok_or_else(|| SCHEME.malformed(what, "does not start with its scheme word and a space"))?;
     let bytes = rest.as_bytes();
     // The position of the first `c` at or after `from` (`memchr`: a word at a time).
     let find = |from: usize, c: char| Some(from + rest.get(from..)?.find(c)?);
     let mut found = [None; N];
     let mut at = 0;
     loop {
-        let unquoted = || malformed(what, "a part is not name=\"value\"");
+        let unquoted = || SCHEME.malformed(what, "a part is not name=\"value\"");
         let eq = find(at, '=').ok_or_else(unquoted)?;
         if bytes.get(eq + 1) != Some(&b'"') {
             return Err(unquoted());
@@ -139,9 +123,9 @@ fn fields<'a, const N: usize>(
             .iter()
             .position(|n| Some(*n) == name)
             .and_then(|k| found.get_mut(k))
-            .ok_or_else(|| malformed(what, "a part has a name the scheme does not know"))?;
+            .ok_or_else(|| SCHEME.malformed(what, "a part has a name the scheme does not know"))?;
         if slot.is_some() {
-            return Err(malformed(what, "a part came twice"));
+            return Err(SCHEME.malformed(what, "a part came twice"));
         }
         *slot = text.filter(|t| !t.is_empty());
         at = match (bytes.get(close + 1), bytes.get(close + 2)) {
@@ -161,17 +145,17 @@ fn check_authorization(value: &str) -> Result<(), VerifyError> {
     }
     let [realm, profile, kind] =
         fields(value, "WSSE", ["realm", "profile", "type"], "Authorization")?;
-    match realm.ok_or(missing("realm"))? {
+    match realm.ok_or(SCHEME.missing("realm"))? {
         "SDP" => {}
-        _ => return Err(malformed("realm", "must be SDP")),
+        _ => return Err(SCHEME.malformed("realm", "must be SDP")),
     }
-    match profile.ok_or(missing("profile"))? {
+    match profile.ok_or(SCHEME.missing("profile"))? {
         "UsernameToken" => {}
-        _ => return Err(malformed("profile", "must be UsernameToken")),
+        _ => return Err(SCHEME.malformed("profile", "must be UsernameToken")),
     }
-    match kind.ok_or(missing("type"))? {
+    match kind.ok_or(SCHEME.missing("type"))? {
         "Appkey" => Ok(()),
-        _ => Err(malformed("type", "must be Appkey")),
+        _ => Err(SCHEME.malformed("type", "must be Appkey")),
     }
 }
 
@@ -190,13 +174,13 @@ fn parse_token(value: &str) -> Result<UsernameToken<'_>, VerifyError> {
         None => fields(value, "UsernameToken", names, "X-WSSE")?,
     };
     let token = UsernameToken {
-        username: username.ok_or_else(|| missing("UserName"))?,
-        digest: Digest::of(digest.ok_or_else(|| missing("PasswordDigest"))?)?,
-        nonce: nonce.ok_or_else(|| missing("Nonce"))?,
-        created: created.ok_or_else(|| missing("Created"))?,
+        username: username.ok_or_else(|| SCHEME.missing("UserName"))?,
+        digest: Digest::of(digest.ok_or_else(|| SCHEME.missing("PasswordDigest"))?)?,
+        nonce: nonce.ok_or_else(|| SCHEME.missing("Nonce"))?,
+        created: created.ok_or_else(|| SCHEME.missing("Created"))?,
     };
     if token.nonce.len() > 128 {
-        return Err(malformed("Nonce", "longer than 128 characters"));
+        return Err(SCHEME.malformed("Nonce", "longer than 128 characters"));
     }
     Ok(token)
 }
@@ -247,7 +231,7 @@ enum Digest<'a> {
 
 impl<'a> Digest<'a> {
     fn of(text: &'a str) -> Result<Self, VerifyError> {
-        let bad = || malformed("PasswordDigest", "not Base64 of a SHA-256 in hex or bytes");
+        let bad = || SCHEME.malformed("PasswordDigest", "not Base64 of a SHA-256 in hex or bytes");
         let b = text.as_bytes();
         let (digest, padding) = match (<&[u8; 88]>::try_from(b), <&[u8; 44]>::try_from(b)) {
             (Ok(hex), _) => (Digest::Hex(hex), 2),
@@ -309,11 +293,15 @@ impl Verifier for WsseVerifier {
     /// Its [`cloud_code`](VerifyError::cloud_code) is SMS's (X-AKSK's for the digest,
     /// the time and the key).
     fn verify(&self, req: &Received, now: OffsetDateTime) -> Result<Verified, VerifyError> {
-        let one = |name| req.one_header(name).map_err(|r| malformed("header", r));
+        let one = |name| {
+            req.one_header(name)
+                .map_err(|r| SCHEME.malformed("header", r))
+        };
         check_authorization(
-            one(header::AUTHORIZATION)?.ok_or_else(|| missing("Authorization header"))?,
+            one(header::AUTHORIZATION)?.ok_or_else(|| SCHEME.missing("Authorization header"))?,
         )?;
-        let token = parse_token(one(header::X_WSSE)?.ok_or_else(|| missing("X-WSSE header"))?)?;
+        let token =
+            parse_token(one(header::X_WSSE)?.ok_or_else(|| SCHEME.missing("X-WSSE header"))?)?;
         let signed_at = parse_stamp(token.created, &EXTENDED).ok_or(VerifyError::BadTime {
             scheme: SCHEME,
             what: "Created",
@@ -325,13 +313,7 @@ impl Verifier for WsseVerifier {
             now.unix_timestamp(),
             window,
         )?;
-        let creds =
-            self.keys
-                .credentials(token.username)
-                .ok_or_else(|| VerifyError::UnknownKey {
-                    scheme: SCHEME,
-                    access_key_id: token.username.to_owned(),
-                })?;
+        let creds = self.keys.credentials(SCHEME, token.username)?;
         let mut hash = Sha256::new();
         for part in [token.nonce, token.created, creds.secret().expose_secret()] {
             hash.update(part.as_bytes());
