@@ -439,6 +439,7 @@ fn acs3_verifies_the_clients_list_and_refuses_unsigned_common_headers() {
     let every = [
         "x-acs-version",
         "host",
+        "content-type",
         "x-acs-action",
         "x-acs-date",
         "x-acs-signature-nonce",
@@ -447,12 +448,14 @@ fn acs3_verifies_the_clients_list_and_refuses_unsigned_common_headers() {
         "x-acs-security-token",
         "x-acs-trace-id",
     ];
-    // Java's order (unsorted), and a subset leaving out headers that are not x-acs-* ones.
+    // Java's order (unsorted), and a subset leaving out headers that are neither x-acs-*
+    // ones nor content-type (user-agent).
     let java = acs3_signed_over(&got, &every, "verify-secret");
     assert_eq!(code(&v.verify(&java, at(T))), "ok");
     // Signed correctly, but an x-acs-* header the request carries (a common one, or not)
-    // is not in the list.
+    // or its content-type is not in the list.
     for left_out in [
+        "content-type",
         "x-acs-action",
         "x-acs-date",
         "x-acs-security-token",

@@ -50,7 +50,8 @@ const KNOWN: [&str; 8] = [
 /// order (Java's is not sorted; the lines are). `host` and every common header the request
 /// carries (`x-acs-action`, `x-acs-version`, `x-acs-date`, `x-acs-signature-nonce`,
 /// `x-acs-content-sha256`, `x-acs-security-token`, `x-acs-accesskey-id`) must be listed,
-/// and so must every other `x-acs-*` header it carries (one added after signing is refused).
+/// and so must every other `x-acs-*` header and a `content-type` it carries (one added
+/// after signing is refused).
 /// A common header that came twice is refused; another repeated header is merged as the
 /// SDKs merge it (values trimmed, sorted, joined by `,`). The query is decoded (`+` as a
 /// space) and re-encoded per RFC 3986, sorted by name, as the document says;
@@ -276,8 +277,8 @@ impl<'a> Known<'a> {
     }
 
     /// Refuses a common header the request carries but does not sign, then any other
-    /// `x-acs-*` header it carries but does not sign (the gateway wants each one signed:
-    /// an unsigned one could have been added on the way).
+    /// `x-acs-*` header or a `content-type` it carries but does not sign (the gateway wants
+    /// each one signed: an unsigned one could have been added on the way).
     fn check_signed(&self, req: &Received, names: &[&str]) -> Result<(), VerifyError> {
         let carried = KNOWN.iter().zip(&self.0).skip(1);
         for (name, _) in carried.filter(|(_, v)| v.is_some()) {
@@ -296,6 +297,15 @@ impl<'a> Known<'a> {
                     "an x-acs-* header the request carries is not signed",
                 ));
             }
+        }
+        // `content-type` too (spec/NOTES.md; every SDK signs it): it says how the body is
+        // read, and a form body carries the API's parameters.
+        let content_type = |(n, _): &(String, String)| n.eq_ignore_ascii_case("content-type");
+        if req.headers().iter().any(content_type) && !names.contains(&"content-type") {
+            return Err(SCHEME.malformed(
+                "SignedHeaders",
+                "the Content-Type the request carries is not signed",
+            ));
         }
         Ok(())
     }
