@@ -658,7 +658,13 @@ fn one_changed_wsse_byte_is_refused_with_sms_codes() {
             "Authorization",
             "Appkey".into(),
             "AppKey".into(),
-            ("E000008", 401),
+            ("E000007", 401),
+        ),
+        (
+            "Authorization",
+            r#",type="Appkey""#.into(),
+            "".into(),
+            ("E000006", 401),
         ),
         (
             "Authorization",

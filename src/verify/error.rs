@@ -9,8 +9,8 @@ use crate::replay::ReplayError;
 ///
 /// | variant | Alibaba (ACS3, RPC, ROA) | Tencent (TC3, V1) | Huawei AK/SK | Huawei X-WSSE |
 /// |---|---|---|---|---|
-/// | `Missing` | `IncompleteSignature` (signature, Authorization) or `MissingParameter`, 400 | `AuthFailure.InvalidAuthorization`, 200 | `APIG.0301`, 401 | `E000001` / `E000020` / `E000021`..`E000023` / `E000008`, 401 |
-/// | `Malformed` | `IncompleteSignature`, 400 | `AuthFailure.InvalidAuthorization`, 200 | `APIG.0301`, 401 | `E000004` (realm) / `E000005` (profile) / `E000008`, 401 |
+/// | `Missing` | `IncompleteSignature` (signature, Authorization) or `MissingParameter`, 400 | `AuthFailure.InvalidAuthorization`, 200 | `APIG.0301`, 401 | `E000001` / `E000002`, `E000003`, `E000006`\* (realm, profile, type) / `E000020` / `E000021`..`E000023` / `E000008`, 401 |
+/// | `Malformed` | `IncompleteSignature`, 400 | `AuthFailure.InvalidAuthorization`, 200 | `APIG.0301`, 401 | `E000004` (realm) / `E000005` (profile) / `E000007`\* (type) / `E000008`, 401 |
 /// | `BadTime` | `InvalidTimeStamp.Format`, 400 | `AuthFailure.InvalidAuthorization`, 200 | `APIG.0301`, 401 | `1010013`, 401 |
 /// | `UnknownKey` | `InvalidAccessKeyId.NotFound`, 404 | `AuthFailure.SecretIdNotFound`, 200 | `APIG.0301`, 401 | `1010002`, 403 |
 /// | `Expired` | `InvalidTimeStamp.Expired`, 400 | `AuthFailure.SignatureExpire`, 200 | `APIG.0301`, 401 | `1010013`, 401 |
@@ -203,7 +203,9 @@ impl VerifyError {
         }
     }
 
-    /// SMS documents codes for the header's parts (E000001..E000023); for the digest, the
+    /// SMS documents codes for the header's parts (E000001..E000023; "E000006/7" for
+    /// `type`, read as absent / not `Appkey` by analogy with realm's and profile's pairs);
+    /// for the digest, the
     /// time and the key, the X-AKSK family's (`1010010`, `1010013`, `1010002`), which uses
     /// the same UsernameToken digest.
     fn wsse_code(&self) -> &'static str {
@@ -212,6 +214,7 @@ impl VerifyError {
                 "Authorization header" => "E000001",
                 "realm" => "E000002",
                 "profile" => "E000003",
+                "type" => "E000006",
                 "X-WSSE header" => "E000020",
                 "UserName" | "Username" => "E000021",
                 "Nonce" => "E000022",
@@ -221,6 +224,7 @@ impl VerifyError {
             VerifyError::Malformed { what, .. } => match *what {
                 "realm" => "E000004",
                 "profile" => "E000005",
+                "type" => "E000007",
                 _ => "E000008",
             },
             VerifyError::UnknownKey { .. } => "1010002",
