@@ -10,6 +10,7 @@ use sha2::{Digest, Sha256};
 use smallvec::SmallVec;
 use time::{Duration, OffsetDateTime};
 
+use super::keyed::Keys;
 use super::{check_window, KeyStore, Received, Scheme, Verified, Verifier, VerifyError};
 use crate::bytes::lower_hex_decode;
 use crate::encoding::{sha256_hex, Hex64};
@@ -37,7 +38,8 @@ const SCHEME: Scheme = Scheme::Tc3;
 /// ```
 #[derive(Clone)]
 pub struct Tc3Verifier {
-    keys: Arc<dyn KeyStore>,
+    /// The store; the MAC TC3 keys depends on the date too: `signing_keys` keeps it.
+    keys: Keys<()>,
     window: Duration,
     service: Option<String>,
     signing_keys: Option<Arc<SigningKeys>>,
@@ -157,7 +159,7 @@ impl Tc3Verifier {
     /// A verifier that looks keys up in `keys`, with Tencent's 5-minute window.
     pub fn new(keys: impl KeyStore + 'static) -> Self {
         Tc3Verifier {
-            keys: Arc::new(keys),
+            keys: Keys::new(keys, |_| ()),
             window: Duration::minutes(5),
             service: None,
             signing_keys: Some(Arc::default()),
@@ -222,13 +224,7 @@ impl Verifier for Tc3Verifier {
         if self.service.as_deref().is_some_and(|s| s != auth.service) {
             return Err(SCHEME.malformed("Credential", "it names another service"));
         }
-        let creds =
-            self.keys
-                .credentials(auth.access_key_id)
-                .ok_or_else(|| VerifyError::UnknownKey {
-                    scheme: SCHEME,
-                    access_key_id: auth.access_key_id.to_owned(),
-                })?;
+        let creds = self.keys.credentials(SCHEME, auth.access_key_id)?;
         let token = one(header::X_TC_TOKEN)?;
         if token != creds.security_token().map(|t| t.expose_secret()) {
             return Err(VerifyError::TokenMismatch { scheme: SCHEME });
