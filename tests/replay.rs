@@ -10,8 +10,13 @@ use std::thread;
 use cloudsign::replay::{Freshness, MemoryReplayCache, ReplayCache, ReplayError};
 use time::{Duration, OffsetDateTime};
 
+#[path = "support/verify.rs"]
+mod verify;
+use verify::{at, T};
+
+/// `secs` after `T`.
 fn t(secs: i64) -> OffsetDateTime {
-    OffsetDateTime::from_unix_timestamp(1_700_000_000 + secs).unwrap()
+    at(T + secs)
 }
 
 /// `threads` threads call `check` at once (a barrier); the answers, in any order.
@@ -179,6 +184,7 @@ fn keys_and_expiry_are_checked() {
 
 #[cfg(feature = "redis")]
 mod redis {
+    use super::verify::applied;
     use super::{fresh_count, race};
     use cloudsign::alibaba::Acs3Signer;
     use cloudsign::replay::{
@@ -502,14 +508,7 @@ mod redis {
         let out = signer
             .sign(&req, &SigningContext::new(now(), nonce))
             .unwrap();
-        let mut got = Received::new("POST", "ecs.example.com", "/").body(req.body().unwrap());
-        for (name, value) in req.headers() {
-            got = got.header(name, value);
-        }
-        for (name, value) in out.headers() {
-            got = got.header(name, value);
-        }
-        got
+        applied(&req, &out)
     }
 
     fn verifier(scheme: Scheme) -> Arc<dyn Verifier> {

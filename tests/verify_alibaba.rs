@@ -7,19 +7,17 @@
 use cloudsign::alibaba::{acs3, roa, Acs3Signer, RoaSigner};
 use cloudsign::encoding::form_encode_into;
 use cloudsign::verify::{
-    Acs3Verifier, AnyVerifier, MemoryKeyStore, Received, RoaVerifier, Scheme, Verified, Verifier,
-    VerifyError,
+    Acs3Verifier, AnyVerifier, MemoryKeyStore, Received, RoaVerifier, Scheme, Verifier, VerifyError,
 };
 use cloudsign::{CanonicalRequest, Credentials, Signer, SigningContext};
 use serde_json::Value;
 use time::OffsetDateTime;
 
-const T: i64 = 1_700_000_000;
-const NONCE: &str = "3156853299f313e23d1673dc12e1703d";
+#[path = "support/verify.rs"]
+mod verify;
+use verify::{at, case_keys, code, corpus, received, tampered, without, ReceivedExt as _, T};
 
-fn at(secs: i64) -> OffsetDateTime {
-    OffsetDateTime::from_unix_timestamp(secs).unwrap()
-}
+const NONCE: &str = "3156853299f313e23d1673dc12e1703d";
 
 fn creds(token: bool) -> Credentials {
     let c = Credentials::new("LTAI5tVerify", "verify-secret").unwrap();
@@ -31,91 +29,6 @@ fn creds(token: bool) -> Credentials {
 
 fn keys(token: bool) -> MemoryKeyStore {
     MemoryKeyStore::new().with(creds(token))
-}
-
-fn code(r: &Result<Verified, VerifyError>) -> &'static str {
-    match r {
-        Ok(_) => "ok",
-        Err(e) => e.cloud_code(),
-    }
-}
-
-/// `req` signed at `T` and received as sent: its headers, the signer's, the query string
-/// the signer gives to send, and the body.
-fn received(signer: &dyn Signer, req: &CanonicalRequest) -> Received {
-    let out = signer
-        .sign(req, &SigningContext::from_unix(T, NONCE).unwrap())
-        .unwrap();
-    let target = match out.query_string() {
-        "" => req.path().to_owned(),
-        q => format!("{}?{q}", req.path()),
-    };
-    let mut got = Received::new(req.method(), req.host(), &target)
-        .body(req.body().map(<[u8]>::to_vec).unwrap_or_default());
-    for (name, value) in req.headers() {
-        got = got.header(name, value);
-    }
-    for (name, value) in out.headers() {
-        got = got.header(name, value);
-    }
-    got
-}
-
-/// Replaces the first `from` in header `name` (or, for `":body"`, `":target"` and
-/// `":host"`, in those) by `to`.
-fn tampered(got: &Received, name: &str, from: &str, to: &str) -> Received {
-    let edit = |v: &str| {
-        assert!(v.contains(from), "{name}: {v:?} has no {from:?}");
-        v.replacen(from, to, 1)
-    };
-    let target = match got.raw_query() {
-        "" => got.path().to_owned(),
-        q => format!("{}?{q}", got.path()),
-    };
-    let (host, target) = match name {
-        ":host" => (edit(got.host()), target),
-        ":target" => (got.host().to_owned(), edit(&target)),
-        _ => (got.host().to_owned(), target),
-    };
-    let body = String::from_utf8(got.body_bytes().to_vec()).unwrap();
-    let body = if name == ":body" { edit(&body) } else { body };
-    let mut out = Received::new(got.method(), host, &target).body(body);
-    let mut found = name.starts_with(':');
-    for (n, v) in got.headers() {
-        let v = match n.eq_ignore_ascii_case(name) && !found {
-            true => {
-                found = true;
-                edit(v)
-            }
-            false => v.clone(),
-        };
-        out = out.header(n, v);
-    }
-    assert!(found, "no header {name}");
-    out
-}
-
-/// `got` without the headers named `name`.
-fn without(got: &Received, name: &str) -> Received {
-    let target = match got.raw_query() {
-        "" => got.path().to_owned(),
-        q => format!("{}?{q}", got.path()),
-    };
-    let mut out = Received::new(got.method(), got.host(), &target).body(got.body_bytes());
-    for (n, v) in got.headers() {
-        if !n.eq_ignore_ascii_case(name) {
-            out = out.header(n, v);
-        }
-    }
-    out
-}
-
-fn header_value(got: &Received, name: &str) -> String {
-    let found = got
-        .headers()
-        .iter()
-        .find(|(n, _)| n.eq_ignore_ascii_case(name));
-    found.unwrap_or_else(|| panic!("no {name}")).1.clone()
 }
 
 /// The signature with its first character changed (hex or Base64 alike).
@@ -167,7 +80,7 @@ fn what_the_acs3_signer_sends_verifies() {
     for token in [false, true] {
         for style in styles {
             for req in acs3_requests() {
-                let got = received(&acs3_signer(token, style), &req);
+                let got = received(&acs3_signer(token, style), &req, NONCE);
                 let case = format!("{token} {style:?} {}", req.method());
                 let ok = acs3_verifier(token).verify(&got, at(T + 10)).expect(&case);
                 assert_eq!(ok.scheme, Scheme::Acs3);
@@ -191,12 +104,12 @@ fn what_the_acs3_signer_sends_verifies() {
 fn one_changed_acs3_byte_is_refused_with_alibabas_code() {
     let s = acs3_signer(true, acs3::SignedHeaders::All);
     let [post, get] = acs3_requests();
-    let (post, get) = (received(&s, &post), received(&s, &get));
+    let (post, get) = (received(&s, &post, NONCE), received(&s, &get, NONCE));
     let v = acs3_verifier(true);
     let now = at(T);
     assert_eq!(code(&v.verify(&post, now)), "ok");
     assert_eq!(code(&v.verify(&get, now)), "ok");
-    let auth = header_value(&post, "Authorization");
+    let auth = post.value("Authorization");
     let sig = auth.rsplit("Signature=").next().unwrap().to_owned();
     let bad_sig = flipped(&sig);
     let mismatch = "SignatureDoesNotMatch";
@@ -293,7 +206,7 @@ fn the_acs3_string_to_sign_echoed_is_the_signers() {
         let out = s
             .sign(&req, &SigningContext::from_unix(T, NONCE).unwrap())
             .unwrap();
-        let got = received(&s, &req);
+        let got = received(&s, &req, NONCE);
         let sig = out.signature();
         let bad = tampered(&got, "Authorization", sig, &flipped(sig));
         match acs3_verifier(false).verify(&bad, at(T)) {
@@ -310,6 +223,7 @@ fn the_acs3_window_is_fifteen_minutes_either_way() {
     let got = received(
         &acs3_signer(false, acs3::SignedHeaders::Required),
         &acs3_requests()[0],
+        NONCE,
     );
     let v = acs3_verifier(false);
     for (now, want) in [
@@ -335,9 +249,10 @@ fn malformed_acs3_authorization_parts_are_refused() {
     let got = received(
         &acs3_signer(false, acs3::SignedHeaders::Required),
         &acs3_requests()[0],
+        NONCE,
     );
     let v = acs3_verifier(false);
-    let auth = header_value(&got, "Authorization");
+    let auth = got.value("Authorization");
     let sig = auth.rsplit("Signature=").next().unwrap().to_owned();
     let signed = "content-type;host;x-acs-action";
     assert!(auth.contains(signed), "{auth}");
@@ -393,9 +308,7 @@ fn malformed_acs3_authorization_parts_are_refused() {
         let err = v.verify(&without(&got, name), at(T)).unwrap_err();
         assert_eq!(err.cloud_code(), want, "{name}: {err:?}");
     }
-    let twice = got
-        .clone()
-        .header("X-Acs-Date", header_value(&got, "x-acs-date"));
+    let twice = got.clone().header("X-Acs-Date", got.value("x-acs-date"));
     assert_eq!(code(&v.verify(&twice, at(T))), "IncompleteSignature");
 }
 
@@ -409,7 +322,7 @@ fn acs3_signed_over(got: &Received, signed: &[&str], secret: &str) -> Received {
         let value = match *name {
             "host" => got.host().to_owned(),
             "x-acs-absent" => "x".to_owned(),
-            n => header_value(got, n).trim().to_owned(),
+            n => got.value(n).trim().to_owned(),
         };
         lines.push_str(&format!("{name}:{value}\n"));
     }
@@ -419,7 +332,7 @@ fn acs3_signed_over(got: &Received, signed: &[&str], secret: &str) -> Received {
         got.method(),
         got.path(),
         got.raw_query(),
-        header_value(got, "x-acs-content-sha256")
+        got.value("x-acs-content-sha256")
     );
     let sts = acs3::string_to_sign(&canonical);
     let sig = acs3::signature(&cloudsign::SecretKey::new(secret), &sts);
@@ -434,6 +347,7 @@ fn acs3_verifies_the_clients_list_and_refuses_unsigned_common_headers() {
     let got = received(
         &acs3_signer(true, acs3::SignedHeaders::Required),
         &acs3_requests()[0],
+        NONCE,
     );
     let v = acs3_verifier(true);
     let every = [
@@ -501,7 +415,7 @@ fn acs3_canonicalizes_the_query_received() {
         .build()
         .unwrap();
     let s = acs3_signer(false, acs3::SignedHeaders::Required);
-    let got = received(&s, &req);
+    let got = received(&s, &req, NONCE);
     assert_eq!(got.raw_query(), "Empty=&Name=a%20b%2Fc%2A");
     let v = acs3_verifier(false);
     for target in [
@@ -566,7 +480,7 @@ fn what_the_roa_signer_sends_verifies() {
     for token in [false, true] {
         for md5 in [false, true] {
             for req in roa_requests() {
-                let got = received(&roa_signer(token, md5), &req);
+                let got = received(&roa_signer(token, md5), &req, NONCE);
                 let case = format!("{token} {md5} {}", req.method());
                 let ok = roa_verifier(token).verify(&got, at(T - 10)).expect(&case);
                 assert_eq!(ok.scheme, Scheme::AlibabaRoa);
@@ -585,18 +499,19 @@ fn what_the_roa_signer_sends_verifies() {
 fn one_changed_roa_byte_is_refused_with_alibabas_code() {
     let s = roa_signer(true, true);
     let [get, post] = roa_requests();
-    let (get, post) = (received(&s, &get), received(&s, &post));
+    let (get, post) = (received(&s, &get, NONCE), received(&s, &post, NONCE));
     let v = roa_verifier(true);
     let now = at(T);
     assert_eq!(code(&v.verify(&get, now)), "ok");
     assert_eq!(code(&v.verify(&post, now)), "ok");
-    let sig = header_value(&post, "Authorization")
+    let sig = post
+        .value("Authorization")
         .rsplit(':')
         .next()
         .unwrap()
         .to_owned();
     let bad_sig = flipped(&sig);
-    let md5 = header_value(&post, "Content-MD5");
+    let md5 = post.value("Content-MD5");
     let mismatch = "SignatureDoesNotMatch";
     let incomplete = "IncompleteSignature";
     let cases: Vec<(&Received, &str, &str, &str, &str)> = vec![
@@ -671,7 +586,7 @@ fn the_roa_string_to_sign_echoed_is_the_servers() {
         let out = s
             .sign(&req, &SigningContext::from_unix(T, NONCE).unwrap())
             .unwrap();
-        let got = received(&s, &req);
+        let got = received(&s, &req, NONCE);
         let sig = out.signature();
         let err = roa_verifier(false)
             .verify(&tampered(&got, "Authorization", sig, &flipped(sig)), at(T))
@@ -685,8 +600,8 @@ fn the_roa_string_to_sign_echoed_is_the_servers() {
             format!("Specified signature is not matched with our calculation. server string to sign is:{string_to_sign}")
         );
     }
-    let got = received(&s, &roa_requests()[1]);
-    let md5 = header_value(&got, "Content-MD5");
+    let got = received(&s, &roa_requests()[1], NONCE);
+    let md5 = got.value("Content-MD5");
     let err = roa_verifier(false)
         .verify(&tampered(&got, ":body", "k8s", "k9s"), at(T))
         .unwrap_err();
@@ -700,7 +615,7 @@ fn the_roa_string_to_sign_echoed_is_the_servers() {
 /// Without `Content-MD5`, ROA does not sign the body: a changed body still verifies.
 #[test]
 fn roa_without_content_md5_does_not_cover_the_body() {
-    let got = received(&roa_signer(false, false), &roa_requests()[1]);
+    let got = received(&roa_signer(false, false), &roa_requests()[1], NONCE);
     assert!(got
         .headers()
         .iter()
@@ -719,7 +634,7 @@ fn roa_without_content_md5_does_not_cover_the_body() {
 
 #[test]
 fn the_roa_window_is_fifteen_minutes_either_way() {
-    let got = received(&roa_signer(false, false), &roa_requests()[0]);
+    let got = received(&roa_signer(false, false), &roa_requests()[0], NONCE);
     let v = roa_verifier(false);
     for (now, want) in [
         (T - 900, "ok"),
@@ -736,9 +651,9 @@ fn the_roa_window_is_fifteen_minutes_either_way() {
 
 #[test]
 fn malformed_roa_authorization_parts_are_refused() {
-    let got = received(&roa_signer(false, false), &roa_requests()[0]);
+    let got = received(&roa_signer(false, false), &roa_requests()[0], NONCE);
     let v = roa_verifier(false);
-    let auth = header_value(&got, "Authorization");
+    let auth = got.value("Authorization");
     let sig = auth.rsplit(':').next().unwrap().to_owned();
     assert!(
         sig.len() == 28 && sig.ends_with('=') && !sig.ends_with("=="),
@@ -787,7 +702,7 @@ fn malformed_roa_authorization_parts_are_refused() {
         assert_eq!(err.cloud_code(), "MissingParameter", "{name}: {err:?}");
     }
     for name in ["Date", "Accept", "x-acs-version", "X-ACS-SIGNATURE-NONCE"] {
-        let twice = got.clone().header(name, header_value(&got, name));
+        let twice = got.clone().header(name, got.value(name));
         assert_eq!(
             code(&v.verify(&twice, at(T))),
             "IncompleteSignature",
@@ -807,17 +722,17 @@ fn roa_lowercase_only_names_are_accepted_when_asked_for() {
         .build()
         .unwrap();
     // As tea-openapi sends them: its own headers spelled in lower case too.
-    let signed = received(&lower, &roa_requests()[1]);
+    let signed = received(&lower, &roa_requests()[1], NONCE);
     let mut got = without(&without(&signed, "Date"), "Accept");
     for name in ["date", "accept"] {
-        got = got.header(name, header_value(&signed, name));
+        got = got.header(name, signed.value(name));
     }
     let strict = roa_verifier(false);
     let lenient = roa_verifier(false).header_names(roa::HeaderNames::LowercaseOnly);
     assert_eq!(code(&strict.verify(&got, at(T))), "SignatureDoesNotMatch");
     assert_eq!(code(&lenient.verify(&got, at(T))), "ok");
     // The lenient verifier still takes the any-case form.
-    let any = received(&roa_signer(false, false), &roa_requests()[1]);
+    let any = received(&roa_signer(false, false), &roa_requests()[1], NONCE);
     assert_eq!(code(&lenient.verify(&any, at(T))), "ok");
 }
 
@@ -834,8 +749,9 @@ fn any_verifier_recognizes_both_schemes() {
     let acs3 = received(
         &acs3_signer(true, acs3::SignedHeaders::Required),
         &acs3_requests()[0],
+        NONCE,
     );
-    let roa = received(&roa_signer(true, false), &roa_requests()[0]);
+    let roa = received(&roa_signer(true, false), &roa_requests()[0], NONCE);
     assert_eq!(Scheme::recognize(&acs3), Some(Scheme::Acs3));
     assert_eq!(Scheme::recognize(&roa), Some(Scheme::AlibabaRoa));
     assert_eq!(any.verify(&acs3, at(T)).unwrap().scheme, Scheme::Acs3);
@@ -864,25 +780,6 @@ fn debug_shows_no_key_store() {
 // The official SDKs' requests (tests/conformance), as they sent them
 // ---------------------------------------------------------------------------------------
 
-fn corpus(scheme: &str) -> Vec<(Value, Value)> {
-    let read = |name: &str| -> Vec<Value> {
-        let path = format!("{}/tests/conformance/{name}", env!("CARGO_MANIFEST_DIR"));
-        serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap()
-    };
-    let cases = read("cases.json");
-    let expected = read("expected.json");
-    let pairs: Vec<(Value, Value)> = cases
-        .into_iter()
-        .zip(expected)
-        .filter(|(c, _)| c["scheme"] == scheme)
-        .collect();
-    for (c, e) in &pairs {
-        assert_eq!(c["id"], e["id"]);
-        assert!(e["error"].is_null(), "{}", c["id"]);
-    }
-    pairs
-}
-
 fn str_pairs(v: &Value) -> Vec<(String, String)> {
     let list = v.as_array().map(Vec::as_slice).unwrap_or_default();
     list.iter()
@@ -906,18 +803,6 @@ fn sdk_target(case: &Value) -> String {
         form_encode_into(&mut target, v);
     }
     target
-}
-
-fn case_keys(case: &Value) -> MemoryKeyStore {
-    let c = Credentials::new(
-        case["access_key_id"].as_str().unwrap(),
-        case["secret"].as_str().unwrap(),
-    )
-    .unwrap();
-    MemoryKeyStore::new().with(match case["security_token"].as_str() {
-        Some(t) => c.with_security_token(t).unwrap(),
-        None => c,
-    })
 }
 
 /// The case received with `headers` (`Authorization` among them or added) and its body.
@@ -949,7 +834,7 @@ fn verifies_and_flipped_is_refused(
     id: &Value,
 ) -> bool {
     let ok = v.verify(got, now);
-    let auth = header_value(got, "Authorization");
+    let auth = got.value("Authorization");
     let sig = match v.scheme() {
         Scheme::Acs3 => auth.rsplit("Signature=").next().unwrap(),
         _ => auth.rsplit(':').next().unwrap(),

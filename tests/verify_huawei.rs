@@ -14,14 +14,13 @@ use cloudsign::{CanonicalRequest, Credentials, Payload, Signer, SigningContext};
 use serde_json::Value;
 use time::OffsetDateTime;
 
-const T: i64 = 1_700_000_000;
+#[path = "support/verify.rs"]
+mod verify;
+use verify::{at, case_creds, load, received, s, tampered, without, ReceivedExt as _, T};
+
 /// `T` as X-Sdk-Date and as Created.
 const SDK_DATE: &str = "20231114T221320Z";
 const CREATED: &str = "2023-11-14T22:13:20Z";
-
-fn at(secs: i64) -> OffsetDateTime {
-    OffsetDateTime::from_unix_timestamp(secs).unwrap()
-}
 
 fn creds(token: bool) -> Credentials {
     let c = Credentials::new("HWAKverify", "verify-secret").unwrap();
@@ -37,28 +36,6 @@ fn ak_signer(creds: Credentials, project: bool) -> SdkHmacSha256Signer {
         true => b.project_id("proj0123").build().unwrap(),
         false => b.build().unwrap(),
     }
-}
-
-/// `req` signed at `T` and received as sent: the path, the signer's query, the request's
-/// headers and the signer's, the body (`body` in place of it when given).
-fn received(signer: &dyn Signer, req: &CanonicalRequest, nonce: &str) -> Received {
-    let out = signer
-        .sign(req, &SigningContext::from_unix(T, nonce).unwrap())
-        .unwrap();
-    let query = out.query_string();
-    let target = match query.is_empty() {
-        true => req.path().to_owned(),
-        false => format!("{}?{query}", req.path()),
-    };
-    let mut got = Received::new(req.method(), req.host(), &target)
-        .body(req.body().map(<[u8]>::to_vec).unwrap_or_default());
-    for (name, value) in req.headers() {
-        got = got.header(name, value);
-    }
-    for (name, value) in out.headers() {
-        got = got.header(name, value);
-    }
-    got
 }
 
 const HOST: &str = "ecs.cn-north-4.myhuaweicloud.com";
@@ -750,17 +727,6 @@ fn any_verifier_recognizes_both() {
 // ---------------------------------------------------------------------------------------
 // The conformance corpus: what the official SDK (and the SMS demo algorithm) sent.
 
-fn load(name: &str) -> Vec<Value> {
-    let p = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("tests/conformance")
-        .join(name);
-    serde_json::from_str(&std::fs::read_to_string(&p).unwrap()).unwrap()
-}
-
-fn s<'a>(v: &'a Value, name: &str) -> &'a str {
-    v[name].as_str().unwrap_or_else(|| panic!("{name}: {v}"))
-}
-
 fn pairs(v: &Value) -> Vec<(&str, &str)> {
     v.as_array()
         .unwrap()
@@ -810,14 +776,6 @@ fn sdk_received(case: &Value, expected: &Value) -> Received {
         got = got.header(name, value);
     }
     got
-}
-
-fn case_creds(case: &Value) -> Credentials {
-    let c = Credentials::new(s(case, "access_key_id"), s(case, "secret")).unwrap();
-    match case["security_token"].as_str() {
-        Some(t) => c.with_security_token(t).unwrap(),
-        None => c,
-    }
 }
 
 /// `value` with its last character changed (a hex digit or a Base64 one).
@@ -915,73 +873,4 @@ fn every_wsse_case_of_the_corpus_verifies() {
         verified += 1;
     }
     assert_eq!(verified, 200);
-}
-
-// ---------------------------------------------------------------------------------------
-// Helpers
-
-/// Replaces the first `from` in header `name` (or, for `":body"`, `":target"`, `":host"`
-/// and `":method"`, in those) by `to`.
-fn tampered(got: &Received, name: &str, from: &str, to: &str) -> Received {
-    let edit = |v: &str| {
-        assert!(v.contains(from), "{name}: {v:?} has no {from:?}");
-        v.replacen(from, to, 1)
-    };
-    let target = match got.raw_query() {
-        "" => got.path().to_owned(),
-        q => format!("{}?{q}", got.path()),
-    };
-    let pick = |part: &str, v: &str| match name == part {
-        true => edit(v),
-        false => v.to_owned(),
-    };
-    let body = String::from_utf8(got.body_bytes().to_vec()).unwrap();
-    let mut out = Received::new(
-        pick(":method", got.method()),
-        pick(":host", got.host()),
-        &pick(":target", &target),
-    )
-    .body(pick(":body", &body));
-    for (n, v) in got.headers() {
-        let v = match n.eq_ignore_ascii_case(name) {
-            true => edit(v),
-            false => v.clone(),
-        };
-        out = out.header(n, v);
-    }
-    out
-}
-
-fn without(got: &Received, name: &str) -> Received {
-    let target = match got.raw_query() {
-        "" => got.path().to_owned(),
-        q => format!("{}?{q}", got.path()),
-    };
-    let mut out = Received::new(got.method(), got.host(), &target).body(got.body_bytes());
-    for (n, v) in got.headers() {
-        if !n.eq_ignore_ascii_case(name) {
-            out = out.header(n, v);
-        }
-    }
-    out
-}
-
-trait ReceivedExt {
-    fn value(&self, name: &str) -> String;
-    fn signature(&self) -> String;
-}
-
-impl ReceivedExt for Received {
-    fn value(&self, name: &str) -> String {
-        let found = self
-            .headers()
-            .iter()
-            .find(|(n, _)| n.eq_ignore_ascii_case(name));
-        found.unwrap().1.clone()
-    }
-
-    fn signature(&self) -> String {
-        let auth = self.value("Authorization");
-        auth.rsplit("Signature=").next().unwrap().to_owned()
-    }
 }

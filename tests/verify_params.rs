@@ -14,12 +14,11 @@ use cloudsign::{CanonicalRequest, Credentials, Signer, SigningContext};
 use serde_json::Value;
 use time::OffsetDateTime;
 
-const T: i64 = 1_700_000_000;
-const FORM: &str = "application/x-www-form-urlencoded";
+#[path = "support/verify.rs"]
+mod verify;
+use verify::{at, case_keys, code, corpus, received, s, T};
 
-fn at(secs: i64) -> OffsetDateTime {
-    OffsetDateTime::from_unix_timestamp(secs).unwrap()
-}
+const FORM: &str = "application/x-www-form-urlencoded";
 
 fn creds(id: &str, token: bool) -> Credentials {
     let c = Credentials::new(id, "verify-secret").unwrap();
@@ -27,10 +26,6 @@ fn creds(id: &str, token: bool) -> Credentials {
         true => c.with_security_token("session-token").unwrap(),
         false => c,
     }
-}
-
-fn code(r: &Result<Verified, VerifyError>) -> &'static str {
-    r.as_ref().map(|_| "ok").unwrap_or_else(|e| e.cloud_code())
 }
 
 fn status(r: &Result<Verified, VerifyError>) -> u16 {
@@ -162,26 +157,11 @@ fn rpc_requests() -> [CanonicalRequest; 2] {
     [get.build().unwrap(), post.build().unwrap()]
 }
 
-/// `req` signed at `t` with `nonce`, received as the signer sends it: the query it
-/// returns, the request's headers and body.
-fn rpc_sent(signer: &RpcSigner, req: &CanonicalRequest, t: i64, nonce: &str) -> Received {
-    let out = signer
-        .sign(req, &SigningContext::from_unix(t, nonce).unwrap())
-        .unwrap();
-    let target = format!("/?{}", out.query_string());
-    let mut got = Received::new(req.method(), req.host(), &target)
-        .body(req.body().map(<[u8]>::to_vec).unwrap_or_default());
-    for (name, value) in req.headers() {
-        got = got.header(name, value);
-    }
-    got
-}
-
 #[test]
 fn rpc_what_the_signer_sends_verifies() {
     for token in [false, true] {
         for req in rpc_requests() {
-            let got = rpc_sent(&rpc_signer(token), &req, T, "nonce-1");
+            let got = received(&rpc_signer(token), &req, "nonce-1");
             let ok = rpc_verifier(token).verify(&got, at(T + 10)).unwrap();
             assert_eq!(ok.scheme, Scheme::AlibabaRpc);
             assert_eq!(ok.access_key_id, "LTAIverify");
@@ -216,7 +196,7 @@ fn rpc_one_changed_byte_is_refused_with_alibabas_code() {
     let v = rpc_verifier(true);
     let mut seen = std::collections::BTreeSet::new();
     for req in rpc_requests() {
-        let got = rpc_sent(&rpc_signer(true), &req, T, "nonce-1");
+        let got = received(&rpc_signer(true), &req, "nonce-1");
         assert_eq!(code(&v.verify(&got, at(T))), "ok");
         let cases = tampers(&got);
         assert!(cases.len() >= 20, "{}", cases.len());
@@ -266,7 +246,7 @@ fn rpc_one_changed_byte_is_refused_with_alibabas_code() {
 
 #[test]
 fn rpc_timestamp_changes() {
-    let got = rpc_sent(&rpc_signer(false), &rpc_requests()[0], T, "n");
+    let got = received(&rpc_signer(false), &rpc_requests()[0], "n");
     let v = rpc_verifier(false);
     let stamp = "2023-11-14T22%3A13%3A20Z";
     assert!(got.raw_query().contains(stamp));
@@ -297,7 +277,7 @@ fn rpc_mismatch_echoes_the_whole_string_to_sign() {
     let out = signer
         .sign(req, &SigningContext::from_unix(T, "n").unwrap())
         .unwrap();
-    let got = rpc_sent(&signer, req, T, "n");
+    let got = received(&signer, req, "n");
     let sig = out.query_param("Signature").unwrap();
     let flipped = format!(
         "{}{}",
@@ -331,7 +311,7 @@ fn rpc_mismatch_echoes_the_whole_string_to_sign() {
 
 #[test]
 fn rpc_window_is_fifteen_minutes_either_way() {
-    let got = rpc_sent(&rpc_signer(false), &rpc_requests()[0], T, "n");
+    let got = received(&rpc_signer(false), &rpc_requests()[0], "n");
     let v = rpc_verifier(false);
     for (now, want) in [
         (T - 900, "ok"),
@@ -351,7 +331,7 @@ fn rpc_window_is_fifteen_minutes_either_way() {
 
 #[test]
 fn rpc_signature_parameter_missing_duplicated_or_not_canonical() {
-    let got = rpc_sent(&rpc_signer(false), &rpc_requests()[0], T, "n");
+    let got = received(&rpc_signer(false), &rpc_requests()[0], "n");
     let v = rpc_verifier(false);
     let query = got.raw_query().to_owned();
     let (rest, sig) = query.rsplit_once("&Signature=").unwrap();
@@ -413,7 +393,7 @@ fn rpc_signature_parameter_missing_duplicated_or_not_canonical() {
 #[test]
 fn rpc_bodies_and_keys() {
     let signer = rpc_signer(false);
-    let post = rpc_sent(&signer, &rpc_requests()[1], T, "n");
+    let post = received(&signer, &rpc_requests()[1], "n");
     let v = rpc_verifier(false);
     // The form parameters are signed: without the body, or with another type, refused.
     let mut p = Parts::of(&post);
@@ -438,7 +418,7 @@ fn rpc_bodies_and_keys() {
     assert_eq!((code(&r), status(&r)), ("InvalidAccessKeyId.NotFound", 404));
     let r = rpc_verifier(true).verify(&post, at(T));
     assert_eq!(code(&r), "InvalidSecurityToken.MismatchWithAccessKey");
-    let with_token = rpc_sent(&rpc_signer(true), &rpc_requests()[1], T, "n");
+    let with_token = received(&rpc_signer(true), &rpc_requests()[1], "n");
     let r = rpc_verifier(false).verify(&with_token, at(T));
     assert_eq!(code(&r), "InvalidSecurityToken.MismatchWithAccessKey");
     // The verifier's Debug shows no key.
@@ -724,7 +704,7 @@ fn any_verifier_recognizes_both() {
         .with(rpc_verifier(false))
         .with(v1_verifier(false));
     for req in rpc_requests() {
-        let got = rpc_sent(&rpc_signer(false), &req, T, "n");
+        let got = received(&rpc_signer(false), &req, "n");
         assert_eq!(any.verify(&got, at(T)).unwrap().scheme, Scheme::AlibabaRpc);
     }
     for req in v1_requests() {
@@ -737,33 +717,6 @@ fn any_verifier_recognizes_both() {
 // The official SDKs' requests (tests/conformance)
 // ---------------------------------------------------------------------------------------
 
-fn load(name: &str) -> Vec<Value> {
-    let p = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("tests/conformance")
-        .join(name);
-    serde_json::from_str(&std::fs::read_to_string(&p).unwrap()).unwrap()
-}
-
-/// The cases of `scheme` and their expected records.
-fn corpus(scheme: &str) -> Vec<(Value, Value)> {
-    let cases = load("cases.json");
-    let expected = load("expected.json");
-    let picked: Vec<(Value, Value)> = cases
-        .into_iter()
-        .zip(expected)
-        .filter(|(c, _)| c["scheme"] == scheme)
-        .collect();
-    for (c, e) in &picked {
-        assert_eq!(c["id"], e["id"]);
-        assert!(e["error"].is_null(), "{}", c["id"]);
-    }
-    picked
-}
-
-fn s<'a>(v: &'a Value, name: &str) -> &'a str {
-    v[name].as_str().unwrap_or_else(|| panic!("{name} in {v}"))
-}
-
 fn pairs(v: &Value) -> Vec<(String, String)> {
     let list = v.as_array().unwrap();
     list.iter()
@@ -774,14 +727,6 @@ fn pairs(v: &Value) -> Vec<(String, String)> {
             )
         })
         .collect()
-}
-
-fn case_keys(case: &Value) -> MemoryKeyStore {
-    let mut c = Credentials::new(s(case, "access_key_id"), s(case, "secret")).unwrap();
-    if let Some(t) = case["security_token"].as_str() {
-        c = c.with_security_token(t).unwrap();
-    }
-    MemoryKeyStore::new().with(c)
 }
 
 /// Python's `urlencode` (`quote_plus`): `A-Z a-z 0-9 _ . - ~` kept, a space `+`.
