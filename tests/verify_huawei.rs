@@ -815,7 +815,15 @@ fn every_sdk_hmac_sha256_case_of_the_corpus_verifies() {
             let VerifyError::SignatureMismatch { string_to_sign, .. } = err else {
                 panic!("{id}: {err:?}");
             };
-            assert_eq!(string_to_sign, canonical, "{id}");
+            // The token's value, which Huawei echoes, is `***`: an error is also logged.
+            let want = match case["security_token"].as_str() {
+                Some(t) => {
+                    assert!(!string_to_sign.contains(t), "{id}");
+                    canonical.replace(&format!("x-security-token:{t}"), "x-security-token:***")
+                }
+                None => canonical.to_owned(),
+            };
+            assert_eq!(string_to_sign, want, "{id}");
         }
         let auth = s(exp, "authorization");
         let bad = tampered(&got, "Authorization", auth, &flip_last(auth));

@@ -95,10 +95,11 @@ pub enum VerifyError {
     SignatureMismatch {
         /// The scheme.
         scheme: Scheme,
-        /// What the cloud echoes of its own calculation (none of it is secret): the full
-        /// string to sign for RPC and ROA, `ACS3-HMAC-SHA256\n<hash>` for ACS3, the
-        /// canonical request for Huawei (the message writes its newlines as `|`), the string
-        /// to sign for the others (the clouds do not echo it).
+        /// What the cloud echoes of its own calculation: the full string to sign for RPC
+        /// and ROA, `ACS3-HMAC-SHA256\n<hash>` for ACS3, the canonical request for Huawei
+        /// (the message writes its newlines as `|`), the string to sign for the others (the
+        /// clouds do not echo it). A security token's value in it is `***` (the clouds echo
+        /// it; an error here is also logged, and the token is a credential).
         string_to_sign: String,
     },
     /// The signature verified, but its nonce (or, for schemes without one, the signature)
@@ -120,7 +121,20 @@ pub enum VerifyError {
     },
 }
 
+/// What stands in an echoed text for the security token's value.
+pub(crate) const TOKEN_REDACTED: &str = "***";
+
 impl VerifyError {
+    /// A [`SignatureMismatch`](Self::SignatureMismatch) echoing `text`, the security
+    /// token's value in it replaced by [`TOKEN_REDACTED`]: the cloud echoes the token to
+    /// the client that sent it, but an error is also logged and printed.
+    pub(crate) fn mismatch(scheme: Scheme, text: String) -> VerifyError {
+        VerifyError::SignatureMismatch {
+            scheme,
+            string_to_sign: without_token(scheme, text),
+        }
+    }
+
     /// The scheme of the verifier that refused (`None` for
     /// [`Unrecognized`](Self::Unrecognized)).
     pub fn scheme(&self) -> Option<Scheme> {
@@ -252,7 +266,9 @@ impl VerifyError {
 
     /// The message the cloud answers with, including what it echoes of its calculation
     /// (Alibaba: `server string to sign is:...`; Huawei: `canonicalRequest:...` with `|`
-    /// for newlines). Never a secret.
+    /// for newlines). Never a secret: where the cloud echoes the security token the client
+    /// sent (ROA and Huawei in a header line, RPC and V1 as a parameter), this answers
+    /// `***` in its place.
     pub fn cloud_message(&self) -> String {
         match (self.scheme().map(Scheme::cloud), self) {
             (Some(Cloud::Alibaba), VerifyError::SignatureMismatch { scheme, string_to_sign }) => {
@@ -272,6 +288,118 @@ impl VerifyError {
                 )
             }
             _ => self.to_string(),
+        }
+    }
+}
+
+/// `text` with the value of the security token it carries replaced by [`TOKEN_REDACTED`]:
+/// the `x-acs-security-token` line of ROA, the `x-security-token` line of Huawei's
+/// canonical request, RPC's `SecurityToken` parameter (encoded in the string to sign:
+/// `SecurityToken%3D` up to `%26`), V1's `Token` parameter (up to `&`). ACS3 and TC3 echo
+/// hashes, X-WSSE the nonce and time: nothing to replace.
+fn without_token(scheme: Scheme, text: String) -> String {
+    match scheme {
+        Scheme::AlibabaRoa => redact_lines(&text, "x-acs-security-token:"),
+        Scheme::HuaweiSdkHmacSha256 => redact_lines(&text, "x-security-token:"),
+        Scheme::AlibabaRpc => redact_param(&text, &["%26", "%2F&"], "SecurityToken%3D", "%26"),
+        Scheme::TencentV1 => redact_param(&text, &["&", "?"], "Token=", "&"),
+        _ => text,
+    }
+}
+
+/// Each line starting with `name` (any case) keeps `name` only.
+fn redact_lines(text: &str, name: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for (i, line) in text.split('\n').enumerate() {
+        if i > 0 {
+            out.push('\n');
+        }
+        match line.get(..name.len()) {
+            Some(head) if head.eq_ignore_ascii_case(name) => {
+                out.push_str(head);
+                out.push_str(TOKEN_REDACTED);
+            }
+            _ => out.push_str(line),
+        }
+    }
+    out
+}
+
+/// Each `name` right after one of `before` keeps `name`; its value, up to `end`, goes.
+fn redact_param(text: &str, before: &[&str], name: &str, end: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(at) = rest.find(name) {
+        let (head, tail) = rest.split_at(at + name.len());
+        out.push_str(head);
+        let preceding = head.get(..at).unwrap_or_default();
+        let starts = before.iter().any(|b| preceding.ends_with(b));
+        if !starts {
+            rest = tail;
+            continue;
+        }
+        out.push_str(TOKEN_REDACTED);
+        rest = tail.find(end).map_or("", |e| &tail[e..]);
+    }
+    out.push_str(rest);
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn echoed_tokens_are_redacted_and_nothing_else() {
+        let cases = [
+            (
+                Scheme::AlibabaRoa,
+                "GET\n\n\nx-acs-security-token:VAL/en+=\nx-acs-version:1\n/p",
+                "GET\n\n\nx-acs-security-token:***\nx-acs-version:1\n/p",
+            ),
+            (
+                Scheme::HuaweiSdkHmacSha256,
+                "GET\n/\n\nhost:h\nx-security-token:VAL\n\nhost;x-security-token\nhash",
+                "GET\n/\n\nhost:h\nx-security-token:***\n\nhost;x-security-token\nhash",
+            ),
+            (
+                Scheme::AlibabaRpc,
+                "GET&%2F&A%3D1%26SecurityToken%3DVAL%252Fen%26Timestamp%3D2",
+                "GET&%2F&A%3D1%26SecurityToken%3D***%26Timestamp%3D2",
+            ),
+            (
+                Scheme::AlibabaRpc,
+                "GET&%2F&SecurityToken%3DVAL",
+                "GET&%2F&SecurityToken%3D***",
+            ),
+            (
+                Scheme::TencentV1,
+                "GEThost/?Action=A&Token=VAL&Version=1",
+                "GEThost/?Action=A&Token=***&Version=1",
+            ),
+            // A name that only ends like the token's keeps its value.
+            (
+                Scheme::TencentV1,
+                "GEThost/?MyToken=v&Token=VAL",
+                "GEThost/?MyToken=v&Token=***",
+            ),
+            (
+                Scheme::Tc3,
+                "TC3-HMAC-SHA256\n1\nscope\nhash",
+                "TC3-HMAC-SHA256\n1\nscope\nhash",
+            ),
+        ];
+        for (scheme, text, want) in cases {
+            let err = VerifyError::mismatch(scheme, text.to_owned());
+            assert_eq!(
+                err,
+                VerifyError::SignatureMismatch {
+                    scheme,
+                    string_to_sign: want.to_owned()
+                },
+                "{scheme}"
+            );
+            assert!(!err.cloud_message().contains("VAL"), "{scheme}");
         }
     }
 }

@@ -279,10 +279,7 @@ fn check_signature(
     }
     canonical.truncate(start);
     canonical.push_str(payload.lines().next().unwrap_or_default());
-    Err(VerifyError::SignatureMismatch {
-        scheme: SCHEME,
-        string_to_sign: canonical,
-    })
+    Err(VerifyError::mismatch(SCHEME, canonical))
 }
 
 /// Writes the canonical request but its last line (the payload hash, returned) into `out`.

@@ -362,10 +362,10 @@ impl RoaVerifier {
         }
         let mut echoed = Vec::new();
         write_string_to_sign(&mut echoed, req, lines, md5.as_ref(), &query);
-        Err(VerifyError::SignatureMismatch {
-            scheme: SCHEME,
-            string_to_sign: String::from_utf8_lossy(&echoed).into_owned(),
-        })
+        Err(VerifyError::mismatch(
+            SCHEME,
+            String::from_utf8_lossy(&echoed).into_owned(),
+        ))
     }
 }
 

@@ -374,11 +374,11 @@ fn check_signature(
     // Constant time: `verify_slice` compares without an early exit.
     match mac.verify_slice(&common.signature) {
         Ok(()) => Ok(()),
-        Err(_) => Err(VerifyError::SignatureMismatch {
-            scheme: SCHEME,
-            string_to_sign: String::from_utf8(sts.to_vec())
+        Err(_) => Err(VerifyError::mismatch(
+            SCHEME,
+            String::from_utf8(sts.to_vec())
                 .unwrap_or_else(|_| plain_string_to_sign(method, params)),
-        }),
+        )),
     }
 }
 

@@ -369,10 +369,10 @@ fn check_signature(
             mac.verify_slice(tag)
         }
     };
-    verified.map_err(|_| VerifyError::SignatureMismatch {
-        scheme: SCHEME,
-        string_to_sign: String::from_utf8(sts.to_vec())
-            .unwrap_or_else(|_| plain_string_to_sign(req, params)),
+    verified.map_err(|_| {
+        let sts =
+            String::from_utf8(sts.to_vec()).unwrap_or_else(|_| plain_string_to_sign(req, params));
+        VerifyError::mismatch(SCHEME, sts)
     })
 }
 
