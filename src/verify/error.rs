@@ -268,7 +268,8 @@ impl VerifyError {
     /// (Alibaba: `server string to sign is:...`; Huawei: `canonicalRequest:...` with `|`
     /// for newlines). Never a secret: where the cloud echoes the security token the client
     /// sent (ROA and Huawei in a header line, RPC and V1 as a parameter), this answers
-    /// `***` in its place.
+    /// `***` in its place. Tencent's are its servers' texts (a signature mismatch: `The
+    /// provided credentials could not be validated. ...`).
     pub fn cloud_message(&self) -> String {
         match (self.scheme().map(Scheme::cloud), self) {
             (Some(Cloud::Alibaba), VerifyError::SignatureMismatch { scheme, string_to_sign }) => {
@@ -287,7 +288,35 @@ impl VerifyError {
                     string_to_sign.replace('\n', "|")
                 )
             }
+            (Some(Cloud::Tencent), err) => err.tencent_message(),
             _ => self.to_string(),
+        }
+    }
+
+    /// Tencent's messages as its servers answer (`../shared/reference/verification.md`:
+    /// the API 3.0 documentation's and observed answers); for a refused `Authorization`, the
+    /// observed start, then what was wrong.
+    fn tencent_message(&self) -> String {
+        match self {
+            VerifyError::SignatureMismatch { .. } => "The provided credentials could not be \
+                validated. Please check your signature is correct."
+                .to_owned(),
+            VerifyError::Expired { .. } | VerifyError::Replayed { .. } => {
+                "The signature is expired, please request again.".to_owned()
+            }
+            VerifyError::UnknownKey { .. } => {
+                "The SecretId is not found, please ensure that your SecretId is correct.".to_owned()
+            }
+            VerifyError::TokenMismatch { .. } => "Token error.".to_owned(),
+            VerifyError::Missing { what, .. } => format!(
+                "The request `Authorization` header does not conform to tencentcloud \
+                 standards: {what} is missing."
+            ),
+            VerifyError::Malformed { what, reason, .. } => format!(
+                "The request `Authorization` header does not conform to tencentcloud \
+                 standards: {what}: {reason}."
+            ),
+            other => other.to_string(),
         }
     }
 }
@@ -401,5 +430,38 @@ mod tests {
             );
             assert!(!err.cloud_message().contains("VAL"), "{scheme}");
         }
+    }
+
+    #[test]
+    fn tencent_answers_with_its_servers_messages() {
+        let tc3 = Scheme::Tc3;
+        let cases = [
+            (
+                VerifyError::mismatch(tc3, String::new()),
+                "The provided credentials could not be validated. Please check your signature is correct.",
+            ),
+            (
+                VerifyError::Replayed { scheme: Scheme::TencentV1 },
+                "The signature is expired, please request again.",
+            ),
+            (
+                VerifyError::UnknownKey { scheme: tc3, access_key_id: "AKID".into() },
+                "The SecretId is not found, please ensure that your SecretId is correct.",
+            ),
+            (VerifyError::TokenMismatch { scheme: tc3 }, "Token error."),
+            (
+                tc3.malformed("Credential", "the service is not this endpoint's"),
+                "The request `Authorization` header does not conform to tencentcloud standards: \
+                 Credential: the service is not this endpoint's.",
+            ),
+        ];
+        for (err, want) in cases {
+            assert_eq!(err.cloud_message(), want, "{err:?}");
+        }
+        // Alibaba's stay as they were.
+        let rpc = VerifyError::mismatch(Scheme::AlibabaRpc, "GET&%2F&".into());
+        assert!(rpc
+            .cloud_message()
+            .ends_with("server string to sign is:GET&%2F&"));
     }
 }
