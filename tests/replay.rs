@@ -305,6 +305,23 @@ mod redis {
             .unwrap()
     }
 
+    /// The async twin of [`cache`]; built inside a runtime.
+    fn async_cache(url: &str, fail_open: bool) -> cloudsign::replay::AsyncRedisReplayCache {
+        RedisReplayCache::builder(url)
+            .connect_timeout(Duration::from_millis(500))
+            .response_timeout(Duration::from_millis(500))
+            .fail_open(fail_open)
+            .build_async()
+            .unwrap()
+    }
+
+    fn runtime() -> tokio::runtime::Runtime {
+        tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .unwrap()
+    }
+
     #[test]
     fn two_caches_race_one_nonce_and_one_wins() {
         let Some(server) = RedisServer::start() else {
@@ -415,19 +432,9 @@ mod redis {
         let Some(mut server) = RedisServer::start() else {
             return;
         };
-        let rt = tokio::runtime::Builder::new_current_thread()
-            .enable_all()
-            .build()
-            .unwrap();
+        let rt = runtime();
         rt.block_on(async {
-            let build = |open| {
-                RedisReplayCache::builder(&server.url())
-                    .connect_timeout(Duration::from_millis(500))
-                    .response_timeout(Duration::from_millis(500))
-                    .fail_open(open)
-                    .build_async()
-                    .unwrap()
-            };
+            let build = |open| async_cache(&server.url(), open);
             let (a, b, open) = (Arc::new(build(false)), Arc::new(build(false)), build(true));
             let until = now() + time::Duration::minutes(15);
             for round in 0..20 {
@@ -591,19 +598,12 @@ mod redis {
         let Some(mut server) = RedisServer::start() else {
             return;
         };
-        let rt = tokio::runtime::Builder::new_current_thread()
-            .enable_all()
-            .build()
-            .unwrap();
+        let rt = runtime();
         rt.block_on(async {
-            let build = || {
-                RedisReplayCache::builder(&server.url())
-                    .connect_timeout(Duration::from_millis(500))
-                    .response_timeout(Duration::from_millis(500))
-                    .build_async()
-                    .unwrap()
-            };
-            let caches = Arc::new([build(), build()]);
+            let caches = Arc::new([
+                async_cache(&server.url(), false),
+                async_cache(&server.url(), false),
+            ]);
             let v = verifier(Scheme::Acs3);
             for round in 0..20 {
                 let got = Arc::new(signed_now(Scheme::Acs3, &unique("av")));
