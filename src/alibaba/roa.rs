@@ -28,7 +28,7 @@ use md5::{Digest as _, Md5};
 use sha1::Sha1;
 
 use crate::api::{optional, required, ApiBuilder};
-use crate::bytes::{Ascii, Sink};
+use crate::bytes::{base64_to_slice, Ascii, Sink};
 use crate::encoding::base64_into;
 use crate::mac::hmac_sha1;
 use crate::signer::{OutputBuilder, Text};
@@ -379,27 +379,21 @@ impl RoaSigner {
         req: &CanonicalRequest,
     ) -> Result<Option<String>, Error> {
         match (given, self.content_md5, req.payload()) {
-            (None, true, Payload::Bytes(b)) => {
-                let mut s = String::with_capacity(24);
-                base64_into(&mut s, &Md5::digest(b));
-                Ok(Some(s))
-            }
+            (None, true, Payload::Bytes(b)) => Ok(Some(
+                content_md5(b).iter().copied().map(char::from).collect(),
+            )),
             (None, true, _) => Err(Error::UnsupportedBody {
                 scheme: SCHEME,
                 reason: "Content-MD5 is computed from the body: give the body bytes",
             }),
             // The gateway checks it against the body it receives.
-            (Some(given), _, Payload::Bytes(b)) => {
-                let mut s = String::with_capacity(24);
-                base64_into(&mut s, &Md5::digest(b));
-                match given == s {
-                    true => Ok(None),
-                    false => Err(Error::UnsupportedBody {
-                        scheme: SCHEME,
-                        reason: "Content-MD5 is not the Base64 MD5 of the body",
-                    }),
-                }
-            }
+            (Some(given), _, Payload::Bytes(b)) => match given.as_bytes() == content_md5(b) {
+                true => Ok(None),
+                false => Err(Error::UnsupportedBody {
+                    scheme: SCHEME,
+                    reason: "Content-MD5 is not the Base64 MD5 of the body",
+                }),
+            },
             _ => Ok(None),
         }
     }
@@ -649,6 +643,15 @@ pub fn signature(secret: &crate::SecretKey, string_to_sign: &str) -> String {
     let mut s = String::with_capacity(28);
     base64_into(&mut s, &mac.finalize().into_bytes());
     s
+}
+
+/// `Content-MD5` of `body`: the Base64 of its MD5, 24 characters (what the signer adds and
+/// the gateway, like `RoaVerifier`, checks).
+pub(crate) fn content_md5(body: &[u8]) -> [u8; 24] {
+    let mut b64 = [0u8; 24];
+    // 16 bytes always fill the 24 characters.
+    let _ = base64_to_slice(&Md5::digest(body), &mut b64);
+    b64
 }
 
 #[cfg(test)]

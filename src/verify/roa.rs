@@ -12,7 +12,6 @@
 
 use base64::Engine as _;
 use hmac::{Hmac, Mac};
-use md5::{Digest as _, Md5};
 use sha1::Sha1;
 use smallvec::SmallVec;
 use time::{Duration, OffsetDateTime};
@@ -20,8 +19,7 @@ use time::{Duration, OffsetDateTime};
 use super::keyed::Keys;
 use super::stream::{self, Out, Pairs};
 use super::{check_window, KeyStore, Received, Scheme, Verified, Verifier, VerifyError};
-use crate::alibaba::roa::{header, HeaderNames, SIGNATURE_METHOD, SIGNATURE_VERSION};
-use crate::bytes::base64_to_slice;
+use crate::alibaba::roa::{content_md5, header, HeaderNames, SIGNATURE_METHOD, SIGNATURE_VERSION};
 use crate::mac::hmac_sha1;
 use crate::text::cmp_ignore_ascii_case;
 
@@ -383,10 +381,7 @@ fn read_not_lowercase(name: &str) -> bool {
 
 /// Base64 of the body's MD5.
 fn body_md5(req: &Received) -> [u8; 24] {
-    let mut b64 = [0u8; 24];
-    // 16 bytes always fill the 24 characters.
-    let _ = base64_to_slice(&Md5::digest(req.body_bytes()), &mut b64);
-    b64
+    content_md5(req.body_bytes())
 }
 
 /// The string to sign of `form`, written into `out`. The `Content-MD5` line is the body's
