@@ -9,6 +9,7 @@
 //! ```
 
 use sha2::{Digest as _, Sha256};
+use subtle::ConstantTimeEq as _;
 use time::{Duration, OffsetDateTime};
 
 use super::huawei::{cut, parse_stamp, EXTENDED};
@@ -260,29 +261,10 @@ impl<'a> Digest<'a> {
             Digest::Bytes(t) => (&t[..], sha256),
         };
         let len = base64_to_slice(plain, &mut ours).unwrap_or(0);
-        ct_eq(ours.get(..len).unwrap_or_default(), theirs)
+        // `subtle`'s comparison: every byte, no early exit (the digest is no MAC, so
+        // `hmac`'s `verify_slice` does not apply).
+        bool::from(ours.get(..len).unwrap_or_default().ct_eq(theirs))
     }
-}
-
-/// Whether `a` equals `b`, in a time that depends on the length only: every byte is
-/// compared (eight at a time), with no early exit, and `black_box` keeps the optimizer from adding one (the
-/// `subtle` crate's technique; `hmac`'s `verify_slice` does the same for MACs, but this
-/// digest is no MAC).
-fn ct_eq(a: &[u8], b: &[u8]) -> bool {
-    if a.len() != b.len() {
-        return false;
-    }
-    let (a_words, a_rest) = a.as_chunks::<8>();
-    let (b_words, b_rest) = b.as_chunks::<8>();
-    let words = a_words
-        .iter()
-        .zip(b_words)
-        .map(|(x, y)| u64::from_ne_bytes(*x) ^ u64::from_ne_bytes(*y));
-    let bytes = a_rest.iter().zip(b_rest).map(|(x, y)| u64::from(x ^ y));
-    let diff = words
-        .chain(bytes)
-        .fold(0u64, |acc, d| std::hint::black_box(acc | d));
-    diff == 0
 }
 
 impl Verifier for WsseVerifier {
