@@ -83,6 +83,14 @@ pub enum Refusal {
 }
 
 impl Refusal {
+    /// The scheme the verifier took the request for, when it got that far.
+    pub fn scheme(&self) -> Option<Scheme> {
+        match self {
+            Refusal::Refused(e) => e.scheme(),
+            Refusal::Unreadable(_) => None,
+        }
+    }
+
     /// The cloud's error code, when the library's verifier refused.
     pub fn cloud_code(&self) -> Option<&'static str> {
         match self {
@@ -105,4 +113,99 @@ impl fmt::Display for Refusal {
 pub fn verify(parts: &Parts, body: &[u8], now: OffsetDateTime) -> Result<Verified, Refusal> {
     let got = Received::from_http_parts(parts, body).map_err(Refusal::Unreadable)?;
     verifier().verify(&got, now).map_err(Refusal::Refused)
+}
+
+/// Which of the gateway's secrets `text`, a refusal of the request received as `wire`
+/// (its HTTP/1.1 bytes) and taken for `scheme`, gives away: [`SK`] or [`TOKEN`], or `None`.
+///
+/// A copy the client wrote into the request itself is not a leak: a verifier echoes the
+/// client's text as its cloud does, and a fuzzer finds these strings and plants them in a
+/// path or a parameter. So a secret counts as leaked only where the bytes received,
+/// percent-decoded and lowercased, do not hold it. The secret never travels; the token
+/// travels once, in `scheme`'s credential field under its exact name (any scheme's when
+/// `scheme` is unknown), and counts as leaked only where the bytes hold it nowhere else.
+pub fn leaked(wire: &[u8], scheme: Option<Scheme>, text: &str) -> Option<&'static str> {
+    let seen = normalized(wire);
+    if text.contains(SK) && count(&seen, SK.as_bytes()) == 0 {
+        return Some(SK);
+    }
+    let in_field = token_fields(wire, scheme);
+    (text.contains(TOKEN) && count(&seen, TOKEN.as_bytes()) <= in_field).then_some(TOKEN)
+}
+
+/// `wire` percent-decoded (where a `%` starts two hex digits) and ASCII-lowercased.
+fn normalized(wire: &[u8]) -> Vec<u8> {
+    let hex = |b: u8| char::from(b).to_digit(16);
+    let mut out = Vec::with_capacity(wire.len());
+    let mut i = 0;
+    while i < wire.len() {
+        let pair = wire.get(i + 1..i + 3).map(|p| (hex(p[0]), hex(p[1])));
+        match (wire[i], pair) {
+            (b'%', Some((Some(h), Some(l)))) => {
+                out.push(u8::try_from(h * 16 + l).unwrap_or(0));
+                i += 3;
+            }
+            (b, _) => {
+                out.push(b);
+                i += 1;
+            }
+        }
+    }
+    out.make_ascii_lowercase();
+    out
+}
+
+/// How often `needle` occurs in `hay`, overlaps included.
+fn count(hay: &[u8], needle: &[u8]) -> usize {
+    hay.windows(needle.len()).filter(|w| *w == needle).count()
+}
+
+/// How often [`TOKEN`] stands in `wire` as the value of `scheme`'s credential field: a
+/// header line (name in any case, then `:` and optional blanks) or a parameter of the
+/// request line's query or the form body (exact name after `?`, `&` or the body's start,
+/// then `=`).
+fn token_fields(wire: &[u8], scheme: Option<Scheme>) -> usize {
+    let (headers, params): (&[&str], &[&str]) = match scheme {
+        Some(Scheme::Acs3 | Scheme::AlibabaRoa) => (&["x-acs-security-token"], &[]),
+        Some(Scheme::Tc3) => (&["x-tc-token"], &[]),
+        Some(Scheme::HuaweiSdkHmacSha256) => (&["x-security-token"], &[]),
+        Some(Scheme::AlibabaRpc) => (&[], &["SecurityToken"]),
+        Some(Scheme::TencentV1) => (&[], &["Token"]),
+        Some(_) => (&[], &[]),
+        None => (
+            &["x-acs-security-token", "x-tc-token", "x-security-token"],
+            &["SecurityToken", "Token"],
+        ),
+    };
+    let lower = wire.to_ascii_lowercase();
+    let body_at = wire
+        .windows(4)
+        .position(|w| w == b"\r\n\r\n")
+        .map(|p| p + 4);
+    let body_at = body_at.unwrap_or(wire.len());
+    let line_end = wire.iter().position(|&b| b == b'\n').unwrap_or(wire.len());
+    // A parameter stands in the request line or the body, a header line between the two.
+    let in_params = |at: usize| at < line_end || at >= body_at;
+    let at_start = |start: usize| {
+        start == body_at || matches!(start.checked_sub(1).map(|i| wire[i]), Some(b'?' | b'&'))
+    };
+    let mut found = 0;
+    for at in (0..wire.len()).filter(|&at| wire[at..].starts_with(TOKEN.as_bytes())) {
+        let blanks = lower[..at]
+            .iter()
+            .rev()
+            .take_while(|b| matches!(b, b' ' | b'\t'));
+        let line = &lower[..at - blanks.count()];
+        let header = !in_params(at)
+            && headers
+                .iter()
+                .any(|h| line.ends_with(format!("\n{h}:").as_bytes()));
+        let param = in_params(at)
+            && params.iter().any(|p| {
+                let field = format!("{p}=");
+                wire[..at].ends_with(field.as_bytes()) && at_start(at - field.len())
+            });
+        found += usize::from(header || param);
+    }
+    found
 }
