@@ -485,6 +485,26 @@ pub(crate) fn base64_to_slice(bytes: &[u8], out: &mut [u8]) -> Option<usize> {
     Some(len)
 }
 
+/// Whether `a` and `b` are equal, in time that depends on their lengths only: `subtle`'s
+/// constant-time comparison a 64-bit word at a time (then byte by byte for the tail). Its
+/// comparison of slices (and `hmac`'s `verify_slice`, built on it) puts each byte through
+/// an optimization barrier; per word it is one barrier for eight bytes, and the same
+/// guarantee: every word compared, no early exit, the result a `Choice` until the end.
+pub(crate) fn ct_eq(a: &[u8], b: &[u8]) -> bool {
+    use subtle::ConstantTimeEq as _;
+    if a.len() != b.len() {
+        return false;
+    }
+    let ((wa, ta), (wb, tb)) = (a.as_chunks::<8>(), b.as_chunks::<8>());
+    let words = wa
+        .iter()
+        .zip(wb)
+        .fold(subtle::Choice::from(1), |eq, (x, y)| {
+            eq & u64::from_ne_bytes(*x).ct_eq(&u64::from_ne_bytes(*y))
+        });
+    bool::from(words & ta.ct_eq(tb))
+}
+
 /// Where a layout goes: into a `String`, or counted into a `usize` (its position is the
 /// count so far), so that one function states both the bytes of a text and their length
 /// (ROA's string to sign, Huawei's canonical request): the buffer is sized exactly.
@@ -662,6 +682,23 @@ mod tests {
 
     /// Every byte value in every position of a word, every length, and a short output,
     /// against the `hex` crate.
+    #[test]
+    fn ct_eq_is_equality() {
+        let a: Vec<u8> = (0..=90).collect();
+        for len in 0..a.len() {
+            let x = &a[..len];
+            assert!(ct_eq(x, x));
+            assert!(!ct_eq(x, &a[..len + 1]) && !ct_eq(&a[..len + 1], x));
+            for at in 0..len {
+                for bit in [0x01, 0x80] {
+                    let mut y = x.to_vec();
+                    y[at] ^= bit;
+                    assert!(!ct_eq(x, &y), "len {len}, byte {at}, bit {bit:#x}");
+                }
+            }
+        }
+    }
+
     #[test]
     fn hex_matches_the_hex_crate() {
         let bytes: Vec<u8> = (0..=255u8).chain((0..=255u8).rev()).collect();

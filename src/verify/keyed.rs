@@ -95,6 +95,12 @@ impl<M: Clone> KeyedMacs<M> {
     }
 }
 
+/// Whether `mac`'s tag is `tag`, in constant time ([`crate::bytes::ct_eq`]: `hmac`'s
+/// `verify_slice` compares through `subtle` a byte at a time, this a word at a time).
+pub(super) fn mac_is<M: hmac::Mac>(mac: M, tag: &[u8]) -> bool {
+    crate::bytes::ct_eq(&mac.finalize().into_bytes(), tag)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

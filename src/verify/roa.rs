@@ -11,12 +11,12 @@
 //! encoded.
 
 use base64::Engine as _;
-use hmac::{Hmac, Mac};
+use hmac::Hmac;
 use sha1::Sha1;
 use smallvec::SmallVec;
 use time::{Duration, OffsetDateTime};
 
-use super::keyed::Keys;
+use super::keyed::{mac_is, Keys};
 use super::stream::{self, Out, Pairs};
 use super::{check_window, KeyStore, Received, Scheme, Verified, Verifier, VerifyError};
 use crate::alibaba::roa::{content_md5, header, HeaderNames, SIGNATURE_METHOD, SIGNATURE_VERSION};
@@ -337,7 +337,7 @@ impl RoaVerifier {
             let md5_ok = lines.content_md5.map(str::as_bytes) == md5.map(|m| &m[..]);
             let mut mac = keyed.clone();
             write_string_to_sign(&mut mac, req, lines, md5, &query);
-            md5_ok && mac.verify_slice(&auth.signature).is_ok()
+            md5_ok && mac_is(mac, &auth.signature)
         };
         if matches(lines, md5.as_ref()) {
             return Ok(());

@@ -13,7 +13,7 @@ use sha1::Sha1;
 use smallvec::SmallVec;
 use time::{Date, Duration, Month, OffsetDateTime, PrimitiveDateTime, Time};
 
-use super::keyed::Keys;
+use super::keyed::{mac_is, Keys};
 use super::params::{self, Decoded, Params, Value};
 use super::{check_window, KeyStore, Received, Scheme, Verified, Verifier, VerifyError};
 use crate::alibaba::rpc::{param, SIGNATURE_METHOD, SIGNATURE_VERSION};
@@ -371,10 +371,10 @@ fn check_signature(
     };
     let mut mac = keyed;
     mac.update(sts);
-    // Constant time: `verify_slice` compares without an early exit.
-    match mac.verify_slice(&common.signature) {
-        Ok(()) => Ok(()),
-        Err(_) => Err(VerifyError::mismatch(
+    // Constant time: `mac_is` compares without an early exit.
+    match mac_is(mac, &common.signature) {
+        true => Ok(()),
+        false => Err(VerifyError::mismatch(
             SCHEME,
             String::from_utf8(sts.to_vec())
                 .unwrap_or_else(|_| plain_string_to_sign(method, params)),

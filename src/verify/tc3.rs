@@ -10,7 +10,7 @@ use sha2::{Digest, Sha256};
 use smallvec::SmallVec;
 use time::{Duration, OffsetDateTime};
 
-use super::keyed::Keys;
+use super::keyed::{mac_is, Keys};
 use super::{check_window, KeyStore, Received, Scheme, Verified, Verifier, VerifyError};
 use crate::bytes::lower_hex_decode;
 use crate::encoding::{sha256_hex, Hex64};
@@ -267,18 +267,17 @@ fn check_signature(
         service: auth.service,
         hashed_canonical_request: hashed_canonical_request(req, &signed, normalized, &payload),
     };
-    // Constant time: `verify_slice` compares without an early exit.
-    let verifies = |sts: &StringToSign<'_>, keyed| sts.mac(keyed).verify_slice(&auth.signature);
+    // Constant time: `mac_is` compares without an early exit.
+    let verifies = |sts: &StringToSign<'_>, keyed| mac_is(sts.mac(keyed), &auth.signature);
     let document_first = signed
         .headers
         .iter()
         .any(|&(name, _)| name == "x-tc-action");
     let first = string_to_sign(document_first);
     let verified = match signed.normalizing_changes_a_value() {
-        false => verifies(&first, keyed).is_ok(),
+        false => verifies(&first, keyed),
         true => {
-            verifies(&first, keyed.clone()).is_ok()
-                || verifies(&string_to_sign(!document_first), keyed).is_ok()
+            verifies(&first, keyed.clone()) || verifies(&string_to_sign(!document_first), keyed)
         }
     };
     if verified {

@@ -17,7 +17,7 @@ use time::{Duration, OffsetDateTime};
 
 use smallvec::SmallVec;
 
-use super::keyed::Keys;
+use super::keyed::{mac_is, Keys};
 use super::params::{self, Decoded};
 use super::{check_window, KeyStore, Received, Scheme, Verified, Verifier, VerifyError};
 use crate::bytes::{Cursor, OVERSHOOT};
@@ -356,24 +356,24 @@ fn check_signature(
             plain.as_bytes()
         }
     };
-    // Constant time: `verify_slice` compares without an early exit.
+    // Constant time: `mac_is` compares without an early exit.
     let verified = match signature {
         Signature::Sha1(tag) => {
             let mut mac = keyed.0.clone();
             mac.update(sts);
-            mac.verify_slice(tag)
+            mac_is(mac, tag)
         }
         Signature::Sha256(tag) => {
             let mut mac = keyed.1.clone();
             mac.update(sts);
-            mac.verify_slice(tag)
+            mac_is(mac, tag)
         }
     };
-    verified.map_err(|_| {
-        let sts =
-            String::from_utf8(sts.to_vec()).unwrap_or_else(|_| plain_string_to_sign(req, params));
-        VerifyError::mismatch(SCHEME, sts)
-    })
+    if verified {
+        return Ok(());
+    }
+    let sts = String::from_utf8(sts.to_vec()).unwrap_or_else(|_| plain_string_to_sign(req, params));
+    Err(VerifyError::mismatch(SCHEME, sts))
 }
 
 #[cfg(test)]
