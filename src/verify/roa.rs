@@ -169,27 +169,25 @@ impl Verifier for RoaVerifier {
             now.unix_timestamp(),
             window,
         )?;
-        let nonce = lines
-            .x_acs(header::X_ACS_SIGNATURE_NONCE)
+        let [nonce, method, version, id, token] = lines.known;
+        let nonce = nonce
             .filter(|n| !n.is_empty())
             .ok_or(SCHEME.missing("x-acs-signature-nonce header"))?;
-        for (name, wanted) in [
-            (header::X_ACS_SIGNATURE_METHOD, SIGNATURE_METHOD),
-            (header::X_ACS_SIGNATURE_VERSION, SIGNATURE_VERSION),
+        for (value, name, wanted) in [
+            (method, header::X_ACS_SIGNATURE_METHOD, SIGNATURE_METHOD),
+            (version, header::X_ACS_SIGNATURE_VERSION, SIGNATURE_VERSION),
         ] {
-            if lines.x_acs(name).is_some_and(|v| v != wanted) {
+            if value.is_some_and(|v| v != wanted) {
                 return Err(SCHEME.malformed(name, "not the value ROA signs with"));
             }
         }
         let creds = self.keys.credentials(SCHEME, auth.access_key_id)?;
-        let id = lines.x_acs(header::X_ACS_ACCESSKEY_ID);
         if id.is_some_and(|id| id != auth.access_key_id) {
             return Err(SCHEME.malformed(
                 header::X_ACS_ACCESSKEY_ID,
                 "it is not the Authorization's access key id",
             ));
         }
-        let token = lines.x_acs(header::X_ACS_SECURITY_TOKEN);
         if token != creds.security_token().map(|t| t.expose_secret()) {
             return Err(VerifyError::TokenMismatch { scheme: SCHEME });
         }
@@ -230,8 +228,19 @@ struct XAcs<'a> {
     plain: bool,
 }
 
+/// The `x-acs-*` headers the verifier reads itself, in the order of [`Lines::known`]
+/// (their lengths differ: a name is compared with one of them at most).
+const KNOWN: [&str; 5] = [
+    header::X_ACS_SIGNATURE_NONCE,
+    header::X_ACS_SIGNATURE_METHOD,
+    header::X_ACS_SIGNATURE_VERSION,
+    header::X_ACS_ACCESSKEY_ID,
+    header::X_ACS_SECURITY_TOKEN,
+];
+
 /// The headers one [`Form`] reads: `Authorization`, the four lines and the `x-acs-*`
-/// headers, sorted by name (as the form compares names).
+/// headers, sorted by name (as the form compares names), those of [`KNOWN`] also on
+/// their own.
 struct Lines<'a> {
     authorization: Option<&'a str>,
     accept: Option<&'a str>,
@@ -239,6 +248,8 @@ struct Lines<'a> {
     content_type: Option<&'a str>,
     date: Option<&'a str>,
     x_acs: SmallVec<[XAcs<'a>; 12]>,
+    /// The values of the [`KNOWN`] headers (names compared as the form compares them).
+    known: [Option<&'a str>; 5],
     form: Form,
 }
 
@@ -254,6 +265,7 @@ impl<'a> Lines<'a> {
         ];
         let mut found: [Option<&str>; 5] = [None; 5];
         let mut x_acs: SmallVec<[XAcs<'a>; 12]> = SmallVec::new();
+        let mut known: [Option<&str>; 5] = [None; 5];
         for (name, value) in req.headers() {
             let read = |wanted: &str| match form.lowercase_only {
                 true => name.starts_with(wanted),
@@ -264,6 +276,13 @@ impl<'a> Lines<'a> {
             if read("x-acs-") {
                 let (name, value) = (name.as_str(), value.as_str());
                 let plain = form.lowercase_only || !name.bytes().any(|b| b.is_ascii_uppercase());
+                let is = |k: &&str| match plain {
+                    true => k.len() == name.len() && *k == name,
+                    false => name.eq_ignore_ascii_case(k),
+                };
+                if let Some(slot) = KNOWN.iter().position(is).and_then(|k| known.get_mut(k)) {
+                    *slot = Some(value);
+                }
                 x_acs.push(XAcs { name, value, plain });
                 continue;
             }
@@ -290,19 +309,9 @@ impl<'a> Lines<'a> {
             content_type,
             date,
             x_acs,
+            known,
             form,
         })
-    }
-
-    /// The value of `x-acs-*` header `name` (lower-case).
-    fn x_acs(&self, name: &str) -> Option<&'a str> {
-        let probe = XAcs {
-            name,
-            value: "",
-            plain: true,
-        };
-        let i = self.x_acs.binary_search_by(|h| order(h, &probe)).ok()?;
-        self.x_acs.get(i).map(|h| h.value)
     }
 }
 
