@@ -61,7 +61,7 @@ fn what_the_signer_sends_verifies() {
                 assert_eq!(ok.signed_at, at(T));
                 assert_eq!(ok.expires_at, at(T + 300));
                 assert_eq!(
-                    ok.replay_key.len(),
+                    ok.replay_key().len(),
                     64,
                     "the signature stands for the nonce"
                 );

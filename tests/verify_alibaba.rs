@@ -88,7 +88,7 @@ fn what_the_acs3_signer_sends_verifies() {
                 assert_eq!(ok.signed_at, at(T));
                 assert_eq!(ok.expires_at, at(T + 900));
                 assert_eq!(ok.nonce.as_deref(), Some(NONCE));
-                assert_eq!(ok.replay_key, NONCE);
+                assert_eq!(ok.replay_key(), NONCE);
                 assert_eq!(
                     ok.security_token.map(|t| t.expose_secret().to_owned()),
                     token.then(|| "CAIS.session/token+=".to_owned()),
@@ -488,7 +488,7 @@ fn what_the_roa_signer_sends_verifies() {
                 assert_eq!(ok.signed_at, at(T));
                 assert_eq!(ok.expires_at, at(T + 900));
                 assert_eq!(ok.nonce.as_deref(), Some(NONCE));
-                assert_eq!(ok.replay_key, NONCE);
+                assert_eq!(ok.replay_key(), NONCE);
                 assert_eq!(ok.security_token.is_some(), token, "{case}");
             }
         }

@@ -110,7 +110,7 @@ fn what_the_ak_sk_signer_sends_verifies() {
                 assert_eq!(ok.signed_at, at(T));
                 assert_eq!(ok.expires_at, at(T + 900));
                 assert_eq!(ok.nonce, None);
-                assert_eq!(ok.replay_key, got.signature());
+                assert_eq!(ok.replay_key(), got.signature());
                 assert_eq!(ok.security_token.is_some(), token);
                 n += 1;
             }
@@ -428,7 +428,7 @@ fn what_the_wsse_signer_sends_verifies() {
     assert_eq!(ok.signed_at, at(T));
     assert_eq!(ok.expires_at, at(T + 300));
     assert_eq!(ok.nonce.as_deref(), Some(NONCE));
-    assert_eq!(ok.replay_key, NONCE);
+    assert_eq!(ok.replay_key(), NONCE);
     assert!(ok.security_token.is_none());
     // Nothing of the request is signed: another body, path or method verifies as well.
     let other = Received::new("GET", "elsewhere.example.com", "/x?y=1")
@@ -801,7 +801,7 @@ fn every_sdk_hmac_sha256_case_of_the_corpus_verifies() {
             .verify(&got, now)
             .unwrap_or_else(|e| panic!("{id}: {e:?}"));
         assert_eq!(ok.access_key_id, s(case, "access_key_id"), "{id}");
-        assert_eq!(ok.replay_key, s(exp, "signature"), "{id}");
+        assert_eq!(ok.replay_key(), s(exp, "signature"), "{id}");
         // Where the oracle recorded the canonical request, a wrong secret echoes it.
         if let Some(canonical) = exp["canonical_request"].as_str() {
             let other = Credentials::new(s(case, "access_key_id"), "x").unwrap();

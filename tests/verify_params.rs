@@ -168,7 +168,7 @@ fn rpc_what_the_signer_sends_verifies() {
             assert_eq!(ok.signed_at, at(T));
             assert_eq!(ok.expires_at, at(T + 900));
             assert_eq!(ok.nonce.as_deref(), Some("nonce-1"));
-            assert_eq!(ok.replay_key, "nonce-1");
+            assert_eq!(ok.replay_key(), "nonce-1");
             assert_eq!(ok.security_token.is_some(), token, "{}", req.method());
         }
     }
@@ -506,7 +506,7 @@ fn v1_what_the_signer_sends_verifies() {
                 assert_eq!(ok.signed_at, at(T));
                 assert_eq!(ok.expires_at, at(T + 300));
                 assert_eq!(ok.nonce.as_deref(), Some("4242"));
-                assert_eq!(ok.replay_key, "4242");
+                assert_eq!(ok.replay_key(), "4242");
                 assert_eq!(ok.security_token.is_some(), token);
                 n += 1;
             }

@@ -372,9 +372,9 @@ impl Verifier for Acs3Verifier {
             access_key_id: auth.access_key_id.to_owned(),
             signed_at,
             nonce: Some(nonce.to_owned()),
-            replay_key: nonce.to_owned(),
             expires_at: signed_at.saturating_add(self.window),
             security_token: creds.security_token().cloned(),
+            signature: None,
         })
     }
 }

@@ -216,9 +216,9 @@ impl Verifier for HuaweiVerifier {
             signed_at,
             nonce: None,
             // No nonce in this scheme: the signature itself, within its window.
-            replay_key: auth.signature_hex.to_owned(),
             expires_at: signed_at.saturating_add(self.window),
             security_token: creds.security_token().cloned(),
+            signature: Some(auth.signature_hex.to_owned()),
         })
     }
 }

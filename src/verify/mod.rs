@@ -312,13 +312,41 @@ pub struct Verified {
     pub signed_at: OffsetDateTime,
     /// The scheme's nonce, for schemes that have one.
     pub nonce: Option<String>,
-    /// What a replay cache records for this request: the nonce, or, for schemes without
-    /// one (TC3, Huawei AK/SK), the signature itself.
-    pub replay_key: String,
     /// Until when the request could be replayed: the end of its time window.
     pub expires_at: OffsetDateTime,
     /// The security token the request carried (it matched the key's).
     pub security_token: Option<SecurityToken>,
+    /// The signature as sent, for schemes without a nonce: their replay key.
+    signature: Option<String>,
+}
+
+impl Verified {
+    /// What a replay cache records for this request: the nonce, or, for schemes without
+    /// one (TC3, Huawei AK/SK), the signature itself (as sent, in hex).
+    ///
+    /// ```
+    /// use cloudsign::huawei::WsseSigner;
+    /// use cloudsign::verify::{MemoryKeyStore, Received, Verifier, WsseVerifier};
+    /// use cloudsign::{CanonicalRequest, Credentials, Signer, SigningContext};
+    ///
+    /// let creds = Credentials::new("AppKey", "AppSecret")?;
+    /// let req = CanonicalRequest::builder().method("POST").host("sms.example.com").path("/").build()?;
+    /// let ctx = SigningContext::from_unix(1_700_000_000, "n0nce")?;
+    /// let out = WsseSigner::new(creds.clone()).sign(&req, &ctx)?;
+    /// let mut got = Received::new("POST", "sms.example.com", "/");
+    /// for (name, value) in out.headers() {
+    ///     got = got.header(name, value);
+    /// }
+    /// let ok = WsseVerifier::new(MemoryKeyStore::new().with(creds)).verify(&got, ctx.time())?;
+    /// assert_eq!((ok.replay_key(), ok.nonce.as_deref()), ("n0nce", Some("n0nce")));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn replay_key(&self) -> &str {
+        self.nonce
+            .as_deref()
+            .or(self.signature.as_deref())
+            .unwrap_or_default()
+    }
 }
 
 /// Whether `signed_at` is within `window` seconds of `now`, either way (exactly at the

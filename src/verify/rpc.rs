@@ -134,9 +134,9 @@ impl Verifier for RpcVerifier {
             access_key_id: common.access_key_id.to_owned(),
             signed_at,
             nonce: Some(common.nonce.to_owned()),
-            replay_key: common.nonce.to_owned(),
             expires_at: signed_at.saturating_add(self.window),
             security_token: creds.security_token().cloned(),
+            signature: None,
         })
     }
 }

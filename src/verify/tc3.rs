@@ -241,9 +241,9 @@ impl Verifier for Tc3Verifier {
             signed_at,
             nonce: None,
             // TC3 has no nonce: the signature itself, within its window.
-            replay_key: auth.signature_hex.to_owned(),
             expires_at: signed_at.saturating_add(self.window),
             security_token: creds.security_token().cloned(),
+            signature: Some(auth.signature_hex.to_owned()),
         })
     }
 }

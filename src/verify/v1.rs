@@ -164,9 +164,9 @@ impl Verifier for V1Verifier {
             access_key_id: common.secret_id.to_owned(),
             signed_at,
             nonce: Some(common.nonce.to_owned()),
-            replay_key: common.nonce.to_owned(),
             expires_at: signed_at.saturating_add(self.window),
             security_token: creds.security_token().cloned(),
+            signature: None,
         })
     }
 }

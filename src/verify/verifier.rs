@@ -75,7 +75,7 @@ impl<V: Verifier, C: ReplayCache> Verifier for WithReplay<V, C> {
         let ok = self.verifier.verify(req, now)?;
         let freshness =
             self.cache
-                .check_and_insert(&ok.access_key_id, &ok.replay_key, ok.expires_at, now);
+                .check_and_insert(&ok.access_key_id, ok.replay_key(), ok.expires_at, now);
         replay_answer(ok, freshness)
     }
 }
@@ -93,7 +93,7 @@ pub async fn verify_with_async_replay(
 ) -> Result<Verified, VerifyError> {
     let ok = verifier.verify(req, now)?;
     let freshness = cache
-        .check_and_insert(&ok.access_key_id, &ok.replay_key, ok.expires_at, now)
+        .check_and_insert(&ok.access_key_id, ok.replay_key(), ok.expires_at, now)
         .await;
     replay_answer(ok, freshness)
 }

@@ -55,7 +55,7 @@ const SCHEME: Scheme = Scheme::HuaweiWsse;
 /// }
 /// let verifier = WsseVerifier::new(MemoryKeyStore::new().with(creds));
 /// let now = time::OffsetDateTime::from_unix_timestamp(1_700_000_060)?;
-/// assert_eq!(verifier.verify(&got, now)?.replay_key, "n0nce");
+/// assert_eq!(verifier.verify(&got, now)?.replay_key(), "n0nce");
 ///
 /// // Without the Authorization header: SMS's code for it.
 /// let bare = Received::new("POST", "smsapi.example.com", "/").header("X-WSSE", out.header("X-WSSE").unwrap_or_default());
@@ -310,9 +310,9 @@ impl Verifier for WsseVerifier {
             access_key_id: token.username.to_owned(),
             signed_at,
             nonce: Some(token.nonce.to_owned()),
-            replay_key: token.nonce.to_owned(),
             expires_at: signed_at.saturating_add(self.window),
             security_token: None,
+            signature: None,
         })
     }
 }
