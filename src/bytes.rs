@@ -485,24 +485,23 @@ pub(crate) fn base64_to_slice(bytes: &[u8], out: &mut [u8]) -> Option<usize> {
     Some(len)
 }
 
-/// Whether `a` and `b` are equal, in time that depends on their lengths only: `subtle`'s
-/// constant-time comparison a 64-bit word at a time (then byte by byte for the tail). Its
-/// comparison of slices (and `hmac`'s `verify_slice`, built on it) puts each byte through
-/// an optimization barrier; per word it is one barrier for eight bytes, and the same
-/// guarantee: every word compared, no early exit, the result a `Choice` until the end.
+/// Whether `a` and `b` are equal, in time that depends on their lengths only: the
+/// differences of every 64-bit word (then of each byte of the tail) OR-ed together, with
+/// no branch on the data, and that one word compared with zero by `subtle` (behind its
+/// optimization barrier), as `constant_time_eq` and BoringSSL's `CRYPTO_memcmp` do.
+/// `subtle`'s comparison of slices (which `hmac`'s `verify_slice` uses) puts every byte
+/// through the barrier: 0.8 ns a byte here.
 pub(crate) fn ct_eq(a: &[u8], b: &[u8]) -> bool {
     use subtle::ConstantTimeEq as _;
     if a.len() != b.len() {
         return false;
     }
     let ((wa, ta), (wb, tb)) = (a.as_chunks::<8>(), b.as_chunks::<8>());
-    let words = wa
-        .iter()
-        .zip(wb)
-        .fold(subtle::Choice::from(1), |eq, (x, y)| {
-            eq & u64::from_ne_bytes(*x).ct_eq(&u64::from_ne_bytes(*y))
-        });
-    bool::from(words & ta.ct_eq(tb))
+    let words = (wa.iter().zip(wb)).fold(0u64, |diff, (x, y)| {
+        diff | (u64::from_ne_bytes(*x) ^ u64::from_ne_bytes(*y))
+    });
+    let tail = (ta.iter().zip(tb)).fold(0u8, |diff, (x, y)| diff | (x ^ y));
+    bool::from((words | u64::from(tail)).ct_eq(&0))
 }
 
 /// Where a layout goes: into a `String`, or counted into a `usize` (its position is the
