@@ -250,15 +250,19 @@ impl<'r> Decoded<'r> {
 
     /// Every parameter in the order received (the query's, then the body's).
     pub(super) fn params(&self) -> Params<'_> {
-        let mut params = Params::with_capacity(self.found.len());
-        for f in &self.found {
+        self.iter().collect()
+    }
+
+    /// Every parameter in the order received, one at a time (no list built).
+    pub(super) fn iter(&self) -> impl ExactSizeIterator<Item = Param<'_>> + '_ {
+        self.found.iter().map(|f| {
             let raw = self
                 .texts
                 .get(usize::from(f.text))
                 .copied()
                 .unwrap_or_default();
             let v = f.value;
-            params.push(Param {
+            Param {
                 name: f.name.text(raw, &self.decoded),
                 plain_name: f.name.is(PLAIN),
                 underscore: f.name.is(HAS_UNDERSCORE),
@@ -269,9 +273,8 @@ impl<'r> Decoded<'r> {
                     // Decoded, or literal bytes RFC 3986 escapes and no escape: as it is.
                     (false, false) => Kind::Decoded,
                 },
-            });
-        }
-        params
+            }
+        })
     }
 
     /// An upper bound of the length of the names and values once decoded.

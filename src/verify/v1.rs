@@ -182,8 +182,7 @@ fn signed_cmp(a: &Entry<'_>, b: &Entry<'_>) -> Ordering {
 
 /// The parameters sorted by signed name, each signed name once.
 fn sorted<'a>(decoded: &'a Decoded<'_>) -> Result<Sorted<'a>, VerifyError> {
-    let params = decoded.params();
-    let mut sorted: Sorted<'a> = params
+    let mut sorted: Sorted<'a> = decoded
         .iter()
         .map(|p| Entry {
             name: p.name,
