@@ -679,8 +679,8 @@ mod tests {
     };
     use percent_encoding::utf8_percent_encode;
 
-    /// Every byte value in every position of a word, every length, and a short output,
-    /// against the `hex` crate.
+    /// Every length to 90, each byte changed in its low and its high bit, and lengths
+    /// that differ by one.
     #[test]
     fn ct_eq_is_equality() {
         let a: Vec<u8> = (0..=90).collect();
@@ -698,6 +698,8 @@ mod tests {
         }
     }
 
+    /// Every byte value in every position of a word, every length, and a short output,
+    /// against the `hex` crate.
     #[test]
     fn hex_matches_the_hex_crate() {
         let bytes: Vec<u8> = (0..=255u8).chain((0..=255u8).rev()).collect();

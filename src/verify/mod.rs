@@ -322,7 +322,9 @@ pub struct Verified {
 
 impl Verified {
     /// What a replay cache records for this request: the nonce, or, for schemes without
-    /// one (TC3, Huawei AK/SK), the signature itself (as sent, in hex).
+    /// one (TC3, Huawei AK/SK), the signature itself (as sent, in hex). It reads
+    /// [`nonce`](Self::nonce): a wrapper that changes that field before
+    /// [`with_replay`](Verifier::with_replay) checks it changes the key.
     ///
     /// ```
     /// use cloudsign::huawei::WsseSigner;

@@ -260,7 +260,7 @@ impl<'a> Digest<'a> {
             Digest::Bytes(t) => (&t[..], sha256),
         };
         let len = base64_to_slice(plain, &mut ours).unwrap_or(0);
-        // Constant time (`subtle`, a word at a time): every byte, no early exit.
+        // Constant time (`ct_eq`: the words XOR-ed and OR-ed, one `subtle` comparison).
         ct_eq(ours.get(..len).unwrap_or_default(), theirs)
     }
 }

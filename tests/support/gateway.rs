@@ -122,9 +122,18 @@ pub fn verify(parts: &Parts, body: &[u8], now: OffsetDateTime) -> Result<Verifie
 /// client's text as its cloud does, and a fuzzer finds these strings and plants them in a
 /// path or a parameter. So a secret counts as leaked only where the bytes received,
 /// percent-decoded and lowercased, do not hold it. The secret never travels; the token
-/// travels once, in `scheme`'s credential field under its exact name (any scheme's when
-/// `scheme` is unknown), and counts as leaked only where the bytes hold it nowhere else.
+/// travels once, in `scheme`'s credential field (any scheme's when `scheme` is unknown:
+/// the header's name in any case, the parameter's exactly, its value as written), and
+/// counts as leaked only where the bytes hold it nowhere else.
+///
+/// What it cannot see: a leak of the token while the client also wrote it elsewhere, a
+/// token field whose name or value the client percent-encoded, fields after bare-LF line
+/// ends. Each only hides a leak (no false alarm); the unit tests in `tests/redaction.rs`
+/// cover the fields one by one.
 pub fn leaked(wire: &[u8], scheme: Option<Scheme>, text: &str) -> Option<&'static str> {
+    if !text.contains(SK) && !text.contains(TOKEN) {
+        return None;
+    }
     let seen = normalized(wire);
     if text.contains(SK) && count(&seen, SK.as_bytes()) == 0 {
         return Some(SK);
