@@ -277,7 +277,7 @@ impl<'a> Lines<'a> {
                 let (name, value) = (name.as_str(), value.as_str());
                 let plain = form.lowercase_only || !name.bytes().any(|b| b.is_ascii_uppercase());
                 let is = |k: &&str| match plain {
-                    true => k.len() == name.len() && *k == name,
+                    true => *k == name,
                     false => name.eq_ignore_ascii_case(k),
                 };
                 if let Some(slot) = KNOWN.iter().position(is).and_then(|k| known.get_mut(k)) {

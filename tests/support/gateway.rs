@@ -144,22 +144,7 @@ pub fn leaked(wire: &[u8], scheme: Option<Scheme>, text: &str) -> Option<&'stati
 
 /// `wire` percent-decoded (where a `%` starts two hex digits) and ASCII-lowercased.
 fn normalized(wire: &[u8]) -> Vec<u8> {
-    let hex = |b: u8| char::from(b).to_digit(16);
-    let mut out = Vec::with_capacity(wire.len());
-    let mut i = 0;
-    while i < wire.len() {
-        let pair = wire.get(i + 1..i + 3).map(|p| (hex(p[0]), hex(p[1])));
-        match (wire[i], pair) {
-            (b'%', Some((Some(h), Some(l)))) => {
-                out.push(u8::try_from(h * 16 + l).unwrap_or(0));
-                i += 3;
-            }
-            (b, _) => {
-                out.push(b);
-                i += 1;
-            }
-        }
-    }
+    let mut out: Vec<u8> = percent_encoding::percent_decode(wire).collect();
     out.make_ascii_lowercase();
     out
 }
